@@ -1,0 +1,3 @@
+from pmo_assess.cli import entry_point
+
+entry_point()

@@ -1,0 +1,1 @@
+"""Figures from scores (matplotlib/seaborn); no computation of their own."""

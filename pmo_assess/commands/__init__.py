@@ -1,0 +1,1 @@
+"""One module per ``pmo-assess`` subcommand (see :mod:`pmo_assess.cli`)."""

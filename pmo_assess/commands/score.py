@@ -1,0 +1,43 @@
+"""``pmo-assess score``: score answer files against a questionnaire (and targets)."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+FORMATS = ("table", "json", "csv")
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "score", help="score answers per capability, dimension and unit",
+        description="Score answers (CSV, XLSX or YAML; several units per file are fine).")
+    parser.add_argument("answers", nargs="+", metavar="ANSWERS", help="answer files")
+    parser.add_argument("--questionnaire", "-q", required=True, metavar="FILE", help="questionnaire YAML")
+    parser.add_argument("--targets", "-t", metavar="FILE", help="targets YAML: adds target and gap")
+    parser.add_argument("--format", "-f", choices=FORMATS, default="table",
+                        help="table (readable), json (pmo-assess/scores@1) or csv; default table")
+    parser.add_argument("--output", "-o", metavar="FILE", help="write here (atomically) instead of stdout")
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    from pmo_assess.export.scores import scores_to_csv, scores_to_json, scores_to_table
+    from pmo_assess.io.answers import read_answers
+    from pmo_assess.io.files import atomic_write_text
+    from pmo_assess.io.questionnaire import load_questionnaire
+    from pmo_assess.io.targets import load_targets
+    from pmo_assess.scoring import compute_gaps, score_answers
+
+    questionnaire = load_questionnaire(args.questionnaire)
+    targets = load_targets(args.targets, questionnaire) if args.targets else None
+    answers = read_answers(args.answers, questionnaire)
+    scores = score_answers(answers, questionnaire)
+    gaps = compute_gaps(scores, targets) if targets else None
+    render = {"table": scores_to_table, "json": scores_to_json, "csv": scores_to_csv}[args.format]
+    text = render(scores, gaps)
+    if args.output:
+        atomic_write_text(args.output, text)
+        print(f"wrote {args.format} scores for {len(scores.units)} unit(s) to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0

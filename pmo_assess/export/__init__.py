@@ -1,0 +1,1 @@
+"""Writers of deliverables: scores as JSON, CSV and a terminal table."""

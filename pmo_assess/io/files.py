@@ -1,0 +1,84 @@
+"""Atomic writes and round-trip YAML: nothing a user wrote is lost or silently rewritten."""
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from pmo_assess.errors import InputErrors, InputProblem
+
+
+def round_trip_yaml() -> YAML:
+    """A YAML instance that keeps comments, key order and quoting when written back."""
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.width = 4096
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    return yaml
+
+
+def read_yaml(path: str | Path) -> Any:
+    """Parse a YAML file (round-trip types, so line numbers are known); syntax errors → InputErrors."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputErrors([InputProblem(str(path), "", "file not found")]) from None
+    except UnicodeDecodeError as exc:
+        raise InputErrors([InputProblem(str(path), "", f"not UTF-8 text ({exc.reason})")]) from None
+    try:
+        return round_trip_yaml().load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        place = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise InputErrors([InputProblem(str(path), place, f"invalid YAML: {exc.problem}")]) from None
+    except YAMLError as exc:
+        raise InputErrors([InputProblem(str(path), "", f"invalid YAML: {exc}")]) from None
+
+
+def line_of(node: Any, key: Any = None) -> int | None:
+    """1-based line of a key in a parsed mapping (or of an item in a list), when known."""
+    lc = getattr(node, "lc", None)
+    if lc is None:
+        return None
+    try:
+        if key is None:
+            return lc.line + 1
+        if isinstance(key, int):
+            return lc.item(key)[0] + 1
+        return lc.key(key)[0] + 1
+    except (KeyError, IndexError, TypeError, AttributeError):
+        return lc.line + 1
+
+
+def atomic_write_bytes(path: str | Path, data: bytes) -> None:
+    """Write a file so readers see either the old content or the new, never half of it."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def atomic_write_text(path: str | Path, text: str) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def write_yaml(path: str | Path, data: Any) -> None:
+    """Write (round-trip) YAML atomically, keeping the comments and order it was loaded with."""
+    buffer = io.StringIO()
+    round_trip_yaml().dump(data, buffer)
+    atomic_write_text(path, buffer.getvalue())
