@@ -18,8 +18,13 @@ def nearest_threshold(score: float, thresholds: tuple[float, ...]) -> float | No
     """The threshold a borderline score sits next to, or None if it is not within the margin."""
     if score != score:
         return None
-    near = [t for t in thresholds if abs(round(score, 6) - t) < BORDERLINE_MARGIN]
-    return min(near, key=lambda t: abs(score - t)) if near else None
+    score = float(score)
+    best = None
+    for t in thresholds:
+        distance = abs(score - t)
+        if distance < BORDERLINE_MARGIN and (best is None or distance < abs(score - best)):
+            best = t
+    return best
 
 
 def _level_text(scores: Scores, level: float) -> str:
@@ -56,20 +61,46 @@ def next_steps(scores: Scores, unit: int, capability: int, to_level: int) -> lis
     return steps
 
 
+def _weakest_questions(scores: Scores, unit: int, capability: int) -> str:
+    q = scores.questionnaire
+    cap = q.capabilities[capability]
+    means = scores.question_mean[unit, [q.question_index[qq.id] for qq in cap.questions]]
+    ranked = sorted((m, qq.id) for m, qq in zip(means, cap.questions) if not np.isnan(m))
+    return ", ".join(f"{qid} (mean answer {m:.1f})" for m, qid in ranked[:WEAKEST_SHOWN])
+
+
 def explain_capability(scores: Scores, unit: int, capability: int) -> str:
     """Why a unit's capability is at its level and what the next level needs."""
-    cap = scores.questionnaire.capabilities[capability]
+    q = scores.questionnaire
+    cap = q.capabilities[capability]
     score = scores.capability_score[unit, capability]
     level = scores.capability_level[unit, capability]
     if np.isnan(score):
         return f"{cap.name} has no counted answers (all n/a, don't know or missing), so it has no level."
     text = f"{cap.name} scores {score:.2f}, {_level_text(scores, level)}"
+    threshold = nearest_threshold(score, q.scoring.thresholds)
+    if threshold is not None and round(score, 6) >= threshold:
+        return (text + f": only {_distance_text(scores, score, level)}, so it could slip back. "
+                f"The answers holding it down most: {_weakest_questions(scores, unit, capability)}.")
     distance = _distance_text(scores, score, level)
     text += f": {distance}." if distance else "."
     if level >= 4:
         return text + " It is at the top level; keep it there by re-assessing regularly."
     steps = next_steps(scores, unit, capability, int(level) + 1)
-    return text + f" To reach {scores.questionnaire.level_name(int(level) + 1)}, work on " + "; ".join(steps)
+    return text + f" To reach {q.level_name(int(level) + 1)}, work on " + "; ".join(steps)
+
+
+def _explain_by_parts(scores: Scores, unit: int, name: str, score: float, level: float,
+                      parts: list[tuple[str, float]]) -> str:
+    """A dimension's or the overall level from its score, naming its weakest parts."""
+    text = f"{name} scores {score:.2f}, {_level_text(scores, level)}"
+    distance = _distance_text(scores, score, level)
+    text += f": {distance}." if distance else "."
+    ranked = sorted((s, n) for n, s in parts if not np.isnan(s))
+    if ranked and level < 4:
+        weakest = ", ".join(f"{n} ({s:.2f})" for s, n in ranked[:WEAKEST_SHOWN])
+        text += f" Its weakest parts: {weakest}."
+    return text
 
 
 def _explain_capped(scores: Scores, name: str, score: float, level: float, natural: int,
@@ -96,9 +127,9 @@ def explain_dimension(scores: Scores, unit: int, dimension: int) -> str:
                                scores.capability_level[unit, capper], "capability")
         steps = next_steps(scores, unit, capper, int(scores.capability_level[unit, capper]) + 1)
         return text + " Start with " + "; ".join(steps)
-    text = f"{dim.name} scores {score:.2f}, {_level_text(scores, level)}"
-    distance = _distance_text(scores, score, level)
-    return text + (f": {distance}." if distance else ".")
+    parts = [(c.name, scores.capability_score[unit, i]) for i, c in enumerate(q.capabilities)
+             if c.dimension == dim.id]
+    return _explain_by_parts(scores, unit, dim.name, score, level, parts)
 
 
 def explain_overall(scores: Scores, unit: int) -> str:
@@ -113,9 +144,8 @@ def explain_overall(scores: Scores, unit: int) -> str:
         dim = q.dimensions[capper]
         return _explain_capped(scores, "The PMO overall", score, level, q.scoring.level_of(score),
                                dim.name, scores.dimension_level[unit, capper], "dimension")
-    text = f"The PMO overall scores {score:.2f}, {_level_text(scores, level)}"
-    distance = _distance_text(scores, score, level)
-    return text + (f": {distance}." if distance else ".")
+    parts = [(d.name, scores.dimension_score[unit, i]) for i, d in enumerate(q.dimensions)]
+    return _explain_by_parts(scores, unit, "The PMO overall", score, level, parts)
 
 
 def needs_explanation(scores: Scores, score: float, capped_by: int = -1) -> bool:

@@ -85,10 +85,13 @@ class Questionnaire:
     roles: tuple[Role, ...] = ()
     source: str = ""
 
+    @cached_property
+    def _level_names(self) -> dict[int, str]:
+        return {**LEVEL_NAMES, **{lv.value: lv.name for lv in self.levels}}
+
     def level_name(self, level: int | None) -> str | None:
-        if level is None:
-            return None
-        return {lv.value: lv.name for lv in self.levels}.get(level, LEVEL_NAMES.get(level))
+        """The questionnaire's name for a level (1 → 'ad hoc'); None for an undefined level."""
+        return None if level is None else self._level_names.get(int(level))
 
     @cached_property
     def capabilities(self) -> tuple[Capability, ...]:

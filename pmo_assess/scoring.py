@@ -108,14 +108,19 @@ class Scores:
 
 def _first_appearance_codes(column: pd.Series) -> tuple[np.ndarray, list[str]]:
     """Codes numbered in order of first appearance (so units come out in input order)."""
-    cat = column if isinstance(column.dtype, pd.CategoricalDtype) else column.astype("category")
-    raw = cat.cat.codes.to_numpy().astype(np.int64)
-    present, first_pos = np.unique(raw, return_index=True)
-    order = present[np.argsort(first_pos, kind="stable")]
-    remap = np.full(len(cat.cat.categories) + 1, -1, dtype=np.int64)
-    remap[order] = np.arange(len(order))
-    names = [str(n) for n in cat.cat.categories.to_numpy()[order]]
-    return remap[raw], names
+    codes, uniques = pd.factorize(column.to_numpy() if not isinstance(column.dtype, pd.CategoricalDtype)
+                                  else column.cat.codes.to_numpy())
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        uniques = column.cat.categories.to_numpy()[uniques]
+    return codes.astype(np.int64), [str(u) for u in uniques]
+
+
+def _first_rows(ids: np.ndarray) -> np.ndarray:
+    """Row of the first occurrence of each id, for ids numbered in order of appearance (0, 1, 2, ...)."""
+    if not len(ids):
+        return np.array([], dtype=np.int64)
+    running_max = np.maximum.accumulate(ids)
+    return np.flatnonzero(np.r_[True, running_max[1:] != running_max[:-1]])
 
 
 def _weighted_mean(values: np.ndarray, weights: np.ndarray, axis: int) -> np.ndarray:
@@ -163,7 +168,7 @@ def score_answers(answers: pd.DataFrame, questionnaire: Questionnaire) -> Scores
     person_key = unit * (len(rcat.cat.categories) + 1) + rcat.cat.codes.to_numpy()
     person = pd.factorize(person_key)[0]
     n_people = int(person.max()) + 1 if len(person) else 0
-    first_rows = np.unique(person, return_index=True)[1]
+    first_rows = _first_rows(person)
     person_unit = unit[first_rows]
     person_role = (answers["role"].iloc[first_rows].astype(str).to_numpy() if "role" in answers
                    else np.full(n_people, "", dtype=object))

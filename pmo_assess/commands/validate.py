@@ -39,7 +39,9 @@ def kind_of(path: Path) -> str:
 #: A YAML file is of the first kind whose marker keys it has.
 KIND_MARKERS: list[tuple[str, set[str]]] = [
     ("questionnaire", {"levels", "dimensions"}),
+    ("plan", {"pmo_type"}),
     ("answers", {"respondents"}),
+    ("answers", {"business_unit"}),
     ("targets", {"default"}),
     ("targets", {"units"}),
 ]
@@ -70,26 +72,50 @@ def _targets(path: Path, questionnaire: Any) -> tuple[str, Any]:
     return f"targets: defaults and {len(targets.units)} unit override(s)", None
 
 
+def _plan(path: Path, questionnaire: Any) -> tuple[str, Any]:
+    from pmo_assess.plan.business_plan import load_plan
+
+    plan = load_plan(path, questionnaire)
+    return (f"business plan of {plan.business_unit}: {len(plan.objectives)} objectives, {len(plan.kpis)} KPIs, "
+            f"PMO type {plan.pmo_type.chosen}"), None
+
+
 VALIDATORS: dict[str, Callable[[Path, Any], tuple[str, Any]]] = {
     "questionnaire": _questionnaire,
     "answers": _answers,
     "targets": _targets,
+    "plan": _plan,
 }
+
+
+def _best_questionnaire(path: Path, kind: str, questionnaires: list[Any]) -> Any:
+    """With several questionnaires given, check a file against the one it belongs to."""
+    if len(questionnaires) < 2:
+        return questionnaires[0] if questionnaires else None
+    if kind == "answers":
+        from pmo_assess.io.answers import read_answer_file
+
+        used = set(read_answer_file(path)["question"].cat.categories)
+        return max(questionnaires, key=lambda q: len(used & set(q.question_index)))
+    from pmo_assess.io.files import read_yaml
+
+    named = (read_yaml(path) or {}).get("questionnaire")
+    return next((q for q in questionnaires if q.id == named), questionnaires[0])
 
 
 def run(args: argparse.Namespace) -> int:
     paths = [Path(f) for f in args.files]
-    questionnaire = None
+    questionnaires: list[Any] = []
     problems: list[InputProblem] = []
     if args.questionnaire:
-        questionnaire = _questionnaire(Path(args.questionnaire), None)[1]
+        questionnaires.append(_questionnaire(Path(args.questionnaire), None)[1])
     kinds = {}
     for path in paths:
         try:
             kinds[path] = kind_of(path) if path.exists() else "missing"
         except InputErrors as exc:
             problems.extend(exc.problems)
-    # Questionnaires first, so the answers listed with them are checked against them.
+    # Questionnaires first, so the answers and targets listed with them are checked against them.
     ordered = sorted(kinds, key=lambda p: kinds[p] != "questionnaire")
     for path in ordered:
         kind = kinds[path]
@@ -102,12 +128,18 @@ def run(args: argparse.Namespace) -> int:
                                          "respondents, or default/units)"))
             continue
         try:
-            summary, loaded = VALIDATORS[kind](path, questionnaire)
+            if kind == "questionnaire":
+                against = None
+            elif args.questionnaire:
+                against = questionnaires[0]
+            else:
+                against = _best_questionnaire(path, kind, questionnaires)
+            summary, loaded = VALIDATORS[kind](path, against)
         except InputErrors as exc:
             problems.extend(exc.problems)
             continue
-        if kind == "questionnaire" and questionnaire is None:
-            questionnaire = loaded
+        if kind == "questionnaire" and not args.questionnaire:
+            questionnaires.append(loaded)
         print(f"ok  {path}  ({summary})")
     if problems:
         print(InputErrors(problems).render(), file=sys.stderr)

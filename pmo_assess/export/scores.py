@@ -4,7 +4,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
 from typing import Any
 
 from pmo_assess.explain import explain_capability, explain_dimension, explain_overall, needs_explanation
@@ -15,56 +14,83 @@ SCHEMA = "pmo-assess/scores@1"
 
 
 def _num(value: float, digits: int = 2) -> float | None:
-    return None if value is None or math.isnan(value) else round(float(value), digits)
+    return None if value is None or value != value else round(value, digits)
 
 
 def _int(value: float) -> int | None:
-    return None if value is None or math.isnan(value) else int(value)
+    return None if value is None or value != value else int(value)
 
 
-def unit_to_dict(scores: Scores, unit: int, gaps: Gaps | None = None) -> dict[str, Any]:
+class _Columns:
+    """The score arrays as Python lists, converted once for all units (fast JSON building)."""
+
+    def __init__(self, scores: Scores, gaps: Gaps | None):
+        self.overall_score = scores.overall_score.tolist()
+        self.overall_level = scores.overall_level.tolist()
+        self.overall_capped_by = scores.overall_capped_by.tolist()
+        self.respondents = scores.unit_respondents.tolist()
+        self.dimension_score = scores.dimension_score.tolist()
+        self.dimension_level = scores.dimension_level.tolist()
+        self.dimension_capped_by = scores.dimension_capped_by.tolist()
+        self.capability_score = scores.capability_score.tolist()
+        self.capability_level = scores.capability_level.tolist()
+        self.dispersion = scores.dispersion.tolist()
+        self.coverage = scores.coverage.tolist()
+        self.disputed = scores.disputed.tolist()
+        self.capability_respondents = scores.capability_respondents.tolist()
+        self.gaps = gaps is not None
+        if gaps is not None:
+            self.dimension_target = gaps.dimension_target.tolist()
+            self.dimension_gap = gaps.dimension_gap.tolist()
+            self.capability_target = gaps.capability_target.tolist()
+            self.capability_gap = gaps.capability_gap.tolist()
+
+
+def unit_to_dict(scores: Scores, unit: int, gaps: Gaps | None = None,
+                 columns: _Columns | None = None) -> dict[str, Any]:
     """One unit of the scores@1 object, with targets, gaps and explanations where they apply."""
     q = scores.questionnaire
+    col = columns or _Columns(scores, gaps)
     cap_ids = [c.id for c in q.capabilities]
     dim_ids = [d.id for d in q.dimensions]
     name = q.level_name
-    overall_capper = int(scores.overall_capped_by[unit])
-    overall_score = float(scores.overall_score[unit])
+    overall_capper = col.overall_capped_by[unit]
+    overall_score = col.overall_score[unit]
+    overall_level = _int(col.overall_level[unit])
     overall = {
-        "score": _num(overall_score), "level": _int(scores.overall_level[unit]),
-        "level_name": name(_int(scores.overall_level[unit])),
+        "score": _num(overall_score), "level": overall_level, "level_name": name(overall_level),
         "capped_by": dim_ids[overall_capper] if overall_capper >= 0 else None,
         "explanation": explain_overall(scores, unit)
         if needs_explanation(scores, overall_score, overall_capper) else None,
     }
     dimensions = []
     for d, dim_id in enumerate(dim_ids):
-        capper = int(scores.dimension_capped_by[unit, d])
-        score = float(scores.dimension_score[unit, d])
-        level = _int(scores.dimension_level[unit, d])
+        capper = col.dimension_capped_by[unit][d]
+        score = col.dimension_score[unit][d]
+        level = _int(col.dimension_level[unit][d])
         entry = {"id": dim_id, "score": _num(score), "level": level, "level_name": name(level),
                  "capped_by": cap_ids[capper] if capper >= 0 else None}
-        if gaps is not None:
-            entry["target"] = _int(gaps.dimension_target[unit, d])
-            entry["gap"] = _int(gaps.dimension_gap[unit, d])
+        if col.gaps:
+            entry["target"] = _int(col.dimension_target[unit][d])
+            entry["gap"] = _int(col.dimension_gap[unit][d])
         entry["explanation"] = explain_dimension(scores, unit, d) \
             if needs_explanation(scores, score, capper) else None
         dimensions.append(entry)
     capabilities = []
     for c, cap in enumerate(q.capabilities):
-        score = float(scores.capability_score[unit, c])
-        level = _int(scores.capability_level[unit, c])
+        score = col.capability_score[unit][c]
+        level = _int(col.capability_level[unit][c])
         entry = {"id": cap.id, "dimension": cap.dimension, "score": _num(score), "level": level,
-                 "level_name": name(level), "dispersion": _num(scores.dispersion[unit, c]),
-                 "coverage": _num(scores.coverage[unit, c]), "disputed": bool(scores.disputed[unit, c]),
-                 "respondents": int(scores.capability_respondents[unit, c])}
-        if gaps is not None:
-            entry["target"] = _int(gaps.capability_target[unit, c])
-            entry["gap"] = _int(gaps.capability_gap[unit, c])
+                 "level_name": name(level), "dispersion": _num(col.dispersion[unit][c]),
+                 "coverage": _num(col.coverage[unit][c]), "disputed": col.disputed[unit][c],
+                 "respondents": col.capability_respondents[unit][c]}
+        if col.gaps:
+            entry["target"] = _int(col.capability_target[unit][c])
+            entry["gap"] = _int(col.capability_gap[unit][c])
         entry["explanation"] = explain_capability(scores, unit, c) \
             if needs_explanation(scores, score) else None
         capabilities.append(entry)
-    return {"business_unit": scores.units[unit], "respondents": int(scores.unit_respondents[unit]),
+    return {"business_unit": scores.units[unit], "respondents": col.respondents[unit],
             "overall": overall, "dimensions": dimensions, "capabilities": capabilities}
 
 
@@ -72,17 +98,19 @@ def scores_to_dict(scores: Scores, gaps: Gaps | None = None, units: list[int] | 
     """The whole ``pmo-assess/scores@1`` object (units in input order unless ``units`` picks some)."""
     q = scores.questionnaire
     picked = range(len(scores.units)) if units is None else units
+    columns = _Columns(scores, gaps)
     return {
         "schema": SCHEMA,
         "questionnaire": {"id": q.id, "version": q.version},
         "scoring": {"method": q.scoring.method, "thresholds": list(q.scoring.thresholds),
                     "dispute_range": q.scoring.dispute_range},
-        "units": [unit_to_dict(scores, u, gaps) for u in picked],
+        "units": [unit_to_dict(scores, u, gaps, columns) for u in picked],
     }
 
 
 def scores_to_json(scores: Scores, gaps: Gaps | None = None, units: list[int] | None = None) -> str:
-    return json.dumps(scores_to_dict(scores, gaps, units), indent=1, ensure_ascii=False) + "\n"
+    """The scores@1 object as compact JSON (one line; pipe through ``python -m json.tool`` to read)."""
+    return json.dumps(scores_to_dict(scores, gaps, units), ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 CSV_COLUMNS = ("business_unit", "kind", "id", "dimension", "score", "level", "level_name", "capped_by",
@@ -94,8 +122,9 @@ def scores_to_csv(scores: Scores, gaps: Gaps | None = None) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
+    columns = _Columns(scores, gaps)
     for u in range(len(scores.units)):
-        unit = unit_to_dict(scores, u, gaps)
+        unit = unit_to_dict(scores, u, gaps, columns)
         name = neutralize_formula(unit["business_unit"])  # user text, opened in spreadsheets
         o = unit["overall"]
         writer.writerow([name, "overall", "", "", o["score"], o["level"], o["level_name"], o["capped_by"],
@@ -125,11 +154,13 @@ def scores_to_table(scores: Scores, gaps: Gaps | None = None) -> str:
     q = scores.questionnaire
     lines = []
     header = f"  {'':34} {'score':>5} {'level':<20} {'target':>6} {'gap':>3} {'spread':>6} {'cover':>5}  notes"
+    columns = _Columns(scores, gaps)
     for u in range(len(scores.units)):
-        unit = unit_to_dict(scores, u, gaps)
+        unit = unit_to_dict(scores, u, gaps, columns)
         o = unit["overall"]
         capped = f", capped by {o['capped_by']}" if o["capped_by"] else ""
-        lines.append(f"{unit['business_unit']} — {unit['respondents']} respondents — overall "
+        people = f"{unit['respondents']} respondent{'s' if unit['respondents'] != 1 else ''}"
+        lines.append(f"{unit['business_unit']} — {people} — overall "
                      f"{_fmt(o['score'])} {o['level'] or '-'} {o['level_name'] or ''}{capped}")
         lines.append(header)
         caps_by_dim: dict[str, list[dict]] = {}

@@ -55,6 +55,11 @@ def answer_codes(answers: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return status[codes], values[codes]
 
 
+def constant_column(value: str, length: int) -> pd.Categorical:
+    """A categorical column holding one value in every row (cheap for millions of rows)."""
+    return pd.Categorical.from_codes(np.zeros(length, dtype=np.int8), categories=[value])
+
+
 def _normalise_column(name: str) -> str:
     return re.sub(r"[\s\-]+", "_", str(name).strip().lower())
 
@@ -74,20 +79,28 @@ def _read_csv(path: Path) -> pd.DataFrame:
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    with path.open("r", encoding="utf-8-sig", newline="") as handle:
-        header_line = handle.readline()
+    raw = path.read_bytes()
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputErrors([InputProblem(str(path), f"row {line}", "is not UTF-8 text; save the file "
+                                        "as CSV UTF-8 (Excel: File > Save As > CSV UTF-8)")]) from None
+    header_line = raw[: raw.find(b"\n")].decode("utf-8-sig")
     delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
     header = next(csv.reader([header_line], delimiter=delimiter), [])
     text_type = pa.dictionary(pa.int32(), pa.string())
+    convert = pacsv.ConvertOptions(column_types={name: text_type for name in header}, strings_can_be_null=False)
     try:
-        table = pacsv.read_csv(
-            path,
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
-            convert_options=pacsv.ConvertOptions(
-                column_types={name: text_type for name in header}, strings_can_be_null=False),
-        )
-    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-        raise InputErrors(_locate_csv_problem(path, delimiter, exc)) from None
+        # Parallel parsing first; a quoted comment spanning lines needs the slower serial mode.
+        table = pacsv.read_csv(pa.py_buffer(raw), convert_options=convert,
+                               parse_options=pacsv.ParseOptions(delimiter=delimiter))
+    except pa.ArrowInvalid:
+        try:
+            table = pacsv.read_csv(pa.py_buffer(raw), convert_options=convert,
+                                   parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True))
+        except pa.ArrowInvalid as exc:
+            raise InputErrors(_locate_csv_problem(path, delimiter, exc)) from None
     frame = table.to_pandas()
     frame["row"] = np.arange(2, len(frame) + 2, dtype=np.int64)
     return frame
@@ -95,15 +108,11 @@ def _read_csv(path: Path) -> pd.DataFrame:
 
 def _locate_csv_problem(path: Path, delimiter: str, exc: Exception) -> list[InputProblem]:
     """Find the rows that broke the fast reader, so the message names them."""
-    try:
-        with path.open("r", encoding="utf-8-sig", newline="") as handle:
-            reader = csv.reader(handle, delimiter=delimiter)
-            header = next(reader, [])
-            bad = [InputProblem(str(path), f"row {reader.line_num}",
-                                f"has {len(r)} fields, the header has {len(header)}")
-                   for r in reader if r and len(r) != len(header)]
-    except UnicodeDecodeError:
-        return [InputProblem(str(path), "", "not UTF-8 text; save the CSV as UTF-8")]
+    with path.open("r", encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle, delimiter=delimiter)
+        header = next(reader, [])
+        bad = [InputProblem(str(path), f"row {number}", f"has {len(r)} fields, the header has {len(header)}")
+               for number, r in enumerate(reader, start=2) if r and len(r) != len(header)]
     return bad or [InputProblem(str(path), "", f"cannot be read as CSV: {exc}")]
 
 
@@ -177,7 +186,7 @@ def _read_yaml_form(path: Path) -> pd.DataFrame:
         frame[column] = frame[column].astype(str).astype("category")
     frame["row"] = frame["row"].fillna(0).astype(np.int64)
     if data.get("questionnaire") is not None:
-        frame["questionnaire"] = pd.Categorical([str(data["questionnaire"])] * len(frame))
+        frame["questionnaire"] = constant_column(str(data["questionnaire"]), len(frame))
     frame.attrs["row_word"] = "line"
     return frame
 
@@ -204,12 +213,13 @@ def read_answer_file(path: str | Path) -> pd.DataFrame:
                                         f"expected {', '.join(COLUMNS)}")])
     for column in ("role", "comment"):
         if column not in frame.columns:
-            frame[column] = pd.Categorical([""] * len(frame))
+            frame[column] = constant_column("", len(frame))
     keep = [*COLUMNS, *(["questionnaire"] if "questionnaire" in frame.columns else []), "row"]
     frame = frame[keep].copy()
     for column in keep[:-1]:
         frame[column] = _categorical(frame[column])
-    frame["source"] = pd.Categorical([str(path)] * len(frame)) if len(frame) else pd.Categorical([])
+    frame["source"] = constant_column(str(path), len(frame))
+    frame.attrs["source"] = str(path)
     frame.attrs["row_word"] = row_word
     return frame
 
@@ -222,7 +232,7 @@ def _combine(frames: list[pd.DataFrame]) -> pd.DataFrame:
         columns += [c for c in frame.columns if c not in columns]
     combined = {}
     for column in columns:
-        parts = [f[column] if column in f.columns else pd.Series(pd.Categorical([""] * len(f)))
+        parts = [f[column] if column in f.columns else pd.Series(constant_column("", len(f)))
                  for f in frames]
         if column == "row":
             combined[column] = np.concatenate([p.to_numpy() for p in parts])
@@ -247,14 +257,24 @@ def read_answers(paths: list[str | Path] | str | Path, questionnaire: Questionna
             continue
         problems.extend(validate_answers(frame, questionnaire))
         frames.append(frame)
-    if frames and not problems:
+    if frames:
         combined = _combine(frames)
         problems.extend(duplicate_problems(combined))
     if problems:
-        raise InputErrors(problems)
+        raise InputErrors(sorted(problems, key=_problem_order))
     if not frames:
         return pd.DataFrame({c: pd.Categorical([]) for c in COLUMNS})
     return combined
+
+
+#: Rows named for one problem before the rest are counted ("rows 2, 5, 9 and 40 more").
+ROWS_NAMED = 5
+
+
+def _rows_text(word: str, rows: list[int]) -> str:
+    named = ", ".join(str(r) for r in rows[:ROWS_NAMED])
+    more = f" and {len(rows) - ROWS_NAMED} more" if len(rows) > ROWS_NAMED else ""
+    return f"{word}{'s' if len(rows) > 1 else ''} {named}{more}"
 
 
 def _place(frame: pd.DataFrame, positions: np.ndarray) -> list[str]:
@@ -264,23 +284,39 @@ def _place(frame: pd.DataFrame, positions: np.ndarray) -> list[str]:
 
 
 def _problems_by_category(frame: pd.DataFrame, column: str, bad: dict[str, str]) -> list[InputProblem]:
-    """Problems for every row whose value in ``column`` is one of the bad categories (value → message)."""
+    """One problem per bad value of ``column`` (value → message), naming the rows that hold it."""
     if not bad:
         return []
     cat = frame[column].cat
-    bad_codes = np.array([i for i, c in enumerate(cat.categories) if c in bad])
-    positions = np.flatnonzero(np.isin(cat.codes.to_numpy(), bad_codes))
-    values = cat.categories.to_numpy()[cat.codes.to_numpy()[positions]]
-    sources = frame["source"].to_numpy()[positions]
-    return [InputProblem(str(s), p, bad[v]) for s, p, v in zip(sources, _place(frame, positions), values)]
+    categories = list(cat.categories)
+    codes = cat.codes.to_numpy()
+    word = frame.attrs.get("row_word", "row")
+    rows = frame["row"].to_numpy()
+    sources = frame["source"].cat.codes.to_numpy()
+    source_names = frame["source"].cat.categories
+    problems = []
+    for value, message in bad.items():
+        if value not in categories:
+            continue
+        positions = np.flatnonzero(codes == categories.index(value))
+        for source in np.unique(sources[positions]):
+            in_source = positions[sources[positions] == source]
+            problems.append(InputProblem(str(source_names[source]),
+                                         _rows_text(word, rows[in_source].tolist()), message))
+    return problems
+
+
+def _problem_order(problem: InputProblem) -> tuple[str, int]:
+    """Problems sorted by file, then by the first row or line they name."""
+    number = re.search(r"\d+", problem.place)
+    return problem.file, int(number.group()) if number else 0
 
 
 def validate_answers(frame: pd.DataFrame, questionnaire: Questionnaire | None) -> list[InputProblem]:
     """Every problem in one file's canonical table: empty keys, bad answers, unknown questions and roles."""
     problems: list[InputProblem] = []
     if len(frame) == 0:
-        return [InputProblem(str(frame["source"].cat.categories[0]) if len(frame["source"].cat.categories)
-                             else "answers", "", "no answer rows")]
+        return [InputProblem(frame.attrs["source"], "", "no answer rows (only a header)")]
     for column in ("business_unit", "respondent", "question"):
         problems += _problems_by_category(frame, column, {"": f"{column} is empty"})
     bad_answers = {}

@@ -1,0 +1,108 @@
+"""`pmo-assess score` and `validate` on the bundled samples: formats, files, exit codes."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+
+from pmo_assess.cli import main
+from conftest import BANK, EXAMPLES, PULSE
+
+SAMPLES = sorted(str(p) for p in (EXAMPLES / "answers").glob("*.csv"))
+TARGETS = str(EXAMPLES / "targets.yaml")
+
+
+@pytest.fixture(scope="module")
+def scores_json(tmp_path_factory):
+    out = tmp_path_factory.mktemp("score") / "scores.json"
+    assert main(["score", *SAMPLES, "-q", str(BANK), "-t", TARGETS, "-f", "json", "-o", str(out)]) == 0
+    return json.loads(out.read_text())
+
+
+def unit(document, name):
+    return next(u for u in document["units"] if u["business_unit"] == name)
+
+
+def test_json_follows_the_scores_at_1_schema(scores_json):
+    assert scores_json["schema"] == "pmo-assess/scores@1"
+    assert scores_json["questionnaire"] == {"id": "value-driven-pmo", "version": "1.0.0"}
+    assert [u["business_unit"] for u in scores_json["units"]] == [
+        "Group Technology", "Insurance Claims", "Manufacturing Operations", "Public Sector Programmes",
+        "Retail Banking"]  # input order (files sorted by name)
+    first = scores_json["units"][0]
+    assert set(first) >= {"business_unit", "respondents", "overall", "dimensions", "capabilities"}
+    assert set(first["overall"]) >= {"score", "level", "level_name", "capped_by"}
+    assert [d["id"] for d in first["dimensions"]] == ["people", "process", "technology", "governance"]
+    assert set(first["dimensions"][0]) >= {"id", "score", "level", "level_name", "capped_by"}
+    assert len(first["capabilities"]) == 18
+    assert set(first["capabilities"][0]) >= {"id", "dimension", "score", "level", "level_name", "dispersion",
+                                             "coverage", "disputed", "respondents"}
+
+
+def test_sample_profiles_show_in_the_scores(scores_json):
+    insurance = unit(scores_json, "Insurance Claims")
+    governance = next(d for d in insurance["dimensions"] if d["id"] == "governance")
+    assert governance["capped_by"] == "benefits-management" and governance["level"] == 2
+    assert "staged scoring holds it at level 2" in governance["explanation"]
+    benefits = next(c for c in insurance["capabilities"] if c["id"] == "benefits-management")
+    assert benefits["level"] == 1 and benefits["target"] == 4 and benefits["gap"] == 3
+
+    tech = unit(scores_json, "Group Technology")
+    disputed = [c["id"] for c in tech["capabilities"] if c["disputed"]]
+    assert disputed == ["automation"]
+
+    manufacturing = unit(scores_json, "Manufacturing Operations")
+    na_caps = {c["id"]: c for c in manufacturing["capabilities"]}
+    for capability in ("delivery-approaches", "automation"):
+        assert na_caps[capability]["score"] is None and na_caps[capability]["level"] is None
+        assert na_caps[capability]["coverage"] is None and na_caps[capability]["gap"] is None
+
+    retail = unit(scores_json, "Retail Banking")
+    levels = {d["id"]: d["level"] for d in retail["dimensions"]}
+    assert levels["process"] > levels["governance"]
+
+
+def test_scores_are_rounded_to_two_decimals(scores_json):
+    for u in scores_json["units"]:
+        for c in u["capabilities"]:
+            if c["score"] is not None:
+                assert round(c["score"], 2) == c["score"]
+
+
+def test_table_format_is_readable(capsys):
+    assert main(["score", str(EXAMPLES / "answers" / "insurance-claims.csv"), "-q", str(BANK), "-t", TARGETS]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Insurance Claims — 6 respondents — overall")
+    assert "capped by benefits-management" in out
+    assert "benefits-management" in out and "ad hoc" in out
+
+
+def test_csv_format_has_a_row_per_unit_dimension_and_capability(capsys):
+    assert main(["score", *SAMPLES, "-q", str(BANK), "-f", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert len(rows) == 5 * (1 + 4 + 18)
+    assert {r["kind"] for r in rows} == {"overall", "dimension", "capability"}
+
+
+def test_csv_neutralises_formula_like_unit_names(tmp_path, capsys):
+    path = tmp_path / "evil.csv"
+    path.write_text("business_unit,respondent,role,question,answer,comment\n=cmd|' /c calc'!A1,Ann,,PPL-CUS-1,3,\n")
+    assert main(["score", str(path), "-q", str(BANK), "-f", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert rows[0]["business_unit"] == "'=cmd|' /c calc'!A1"
+
+
+def test_validate_bundled_files_and_pick_the_matching_questionnaire(capsys):
+    assert main(["validate", str(BANK), str(PULSE), *SAMPLES, TARGETS]) == 0
+    out = capsys.readouterr().out
+    assert out.count("ok  ") == 2 + len(SAMPLES) + 1
+    assert "18 capabilities, 54 questions" in out and "against value-driven-pmo" in out
+
+
+def test_console_script_runs():
+    result = subprocess.run([sys.executable, "-m", "pmo_assess", "--version"], capture_output=True, text=True)
+    assert result.returncode == 0 and result.stdout.startswith("pmo-assess ")
