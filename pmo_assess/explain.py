@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from pmo_assess.model import Question
 from pmo_assess.scoring import Scores
 
 #: A score this close to a threshold (either side) is "borderline".
@@ -46,27 +47,27 @@ def _distance_text(scores: Scores, score: float, level: float) -> str:
     return f"{abs(score - threshold):.2f} {side} the {threshold:.2f} needed for {name}"
 
 
-def next_steps(scores: Scores, unit: int, capability: int, to_level: int) -> list[str]:
-    """For the weakest questions of a capability: the anchor text of the level it must reach."""
+def _ranked_questions(scores: Scores, unit: int, capability: int) -> list[tuple[float, int, Question]]:
+    """A capability's questions, weakest first by mean answer in the unit (unanswered last)."""
     q = scores.questionnaire
     cap = q.capabilities[capability]
-    positions = [q.question_index[qq.id] for qq in cap.questions]
-    means = scores.question_mean[unit, positions]
-    order = sorted(range(len(positions)), key=lambda i: (np.inf if np.isnan(means[i]) else means[i], i))
+    means = scores.question_mean[unit, q.capability_question_positions[capability]].tolist()
+    return sorted((m if m == m else float("inf"), i, question)
+                  for i, (m, question) in enumerate(zip(means, cap.questions)))
+
+
+def next_steps(scores: Scores, unit: int, capability: int, to_level: int) -> list[str]:
+    """For the weakest questions of a capability: the anchor text of the level it must reach."""
     steps = []
-    for i in order[:WEAKEST_SHOWN]:
-        question = cap.questions[i]
-        mean = "no counted answers" if np.isnan(means[i]) else f"mean answer {means[i]:.1f}"
-        steps.append(f"{question.id} ({mean}): {question.anchors.get(to_level, '')}")
+    for mean, _, question in _ranked_questions(scores, unit, capability)[:WEAKEST_SHOWN]:
+        said = "no counted answers" if mean == float("inf") else f"mean answer {mean:.1f}"
+        steps.append(f"{question.id} ({said}): {question.anchors.get(to_level, '')}")
     return steps
 
 
 def _weakest_questions(scores: Scores, unit: int, capability: int) -> str:
-    q = scores.questionnaire
-    cap = q.capabilities[capability]
-    means = scores.question_mean[unit, [q.question_index[qq.id] for qq in cap.questions]]
-    ranked = sorted((m, qq.id) for m, qq in zip(means, cap.questions) if not np.isnan(m))
-    return ", ".join(f"{qid} (mean answer {m:.1f})" for m, qid in ranked[:WEAKEST_SHOWN])
+    ranked = [r for r in _ranked_questions(scores, unit, capability) if r[0] != float("inf")]
+    return ", ".join(f"{question.id} (mean answer {mean:.1f})" for mean, _, question in ranked[:WEAKEST_SHOWN])
 
 
 def explain_capability(scores: Scores, unit: int, capability: int) -> str:

@@ -114,6 +114,11 @@ class Questionnaire:
         )
 
     @cached_property
+    def capability_question_positions(self) -> list[np.ndarray]:
+        """For each capability, the positions of its questions in questionnaire order."""
+        return [np.flatnonzero(self.question_capability == c) for c in range(len(self.capabilities))]
+
+    @cached_property
     def capability_dimension(self) -> np.ndarray:
         """For each capability (questionnaire order), the position of its dimension."""
         return np.array(

@@ -6,6 +6,8 @@ import io
 import json
 from typing import Any
 
+import numpy as np
+
 from pmo_assess.explain import explain_capability, explain_dimension, explain_overall, needs_explanation
 from pmo_assess.sanitize import neutralize_formula
 from pmo_assess.scoring import Gaps, Scores
@@ -13,8 +15,8 @@ from pmo_assess.scoring import Gaps, Scores
 SCHEMA = "pmo-assess/scores@1"
 
 
-def _num(value: float, digits: int = 2) -> float | None:
-    return None if value is None or value != value else round(value, digits)
+def _nan_to_none(value: float) -> float | None:
+    return None if value != value else value
 
 
 def _int(value: float) -> int | None:
@@ -26,6 +28,9 @@ class _Columns:
 
     def __init__(self, scores: Scores, gaps: Gaps | None):
         self.overall_score = scores.overall_score.tolist()
+        self.overall_score_2 = np.round(scores.overall_score, 2).tolist()
+        self.dimension_score_2 = np.round(scores.dimension_score, 2).tolist()
+        self.capability_score_2 = np.round(scores.capability_score, 2).tolist()
         self.overall_level = scores.overall_level.tolist()
         self.overall_capped_by = scores.overall_capped_by.tolist()
         self.respondents = scores.unit_respondents.tolist()
@@ -34,8 +39,8 @@ class _Columns:
         self.dimension_capped_by = scores.dimension_capped_by.tolist()
         self.capability_score = scores.capability_score.tolist()
         self.capability_level = scores.capability_level.tolist()
-        self.dispersion = scores.dispersion.tolist()
-        self.coverage = scores.coverage.tolist()
+        self.dispersion = np.round(scores.dispersion, 2).tolist()
+        self.coverage = np.round(scores.coverage, 2).tolist()
         self.disputed = scores.disputed.tolist()
         self.capability_respondents = scores.capability_respondents.tolist()
         self.gaps = gaps is not None
@@ -58,7 +63,7 @@ def unit_to_dict(scores: Scores, unit: int, gaps: Gaps | None = None,
     overall_score = col.overall_score[unit]
     overall_level = _int(col.overall_level[unit])
     overall = {
-        "score": _num(overall_score), "level": overall_level, "level_name": name(overall_level),
+        "score": _nan_to_none(col.overall_score_2[unit]), "level": overall_level, "level_name": name(overall_level),
         "capped_by": dim_ids[overall_capper] if overall_capper >= 0 else None,
         "explanation": explain_overall(scores, unit)
         if needs_explanation(scores, overall_score, overall_capper) else None,
@@ -68,7 +73,7 @@ def unit_to_dict(scores: Scores, unit: int, gaps: Gaps | None = None,
         capper = col.dimension_capped_by[unit][d]
         score = col.dimension_score[unit][d]
         level = _int(col.dimension_level[unit][d])
-        entry = {"id": dim_id, "score": _num(score), "level": level, "level_name": name(level),
+        entry = {"id": dim_id, "score": _nan_to_none(col.dimension_score_2[unit][d]), "level": level, "level_name": name(level),
                  "capped_by": cap_ids[capper] if capper >= 0 else None}
         if col.gaps:
             entry["target"] = _int(col.dimension_target[unit][d])
@@ -80,9 +85,9 @@ def unit_to_dict(scores: Scores, unit: int, gaps: Gaps | None = None,
     for c, cap in enumerate(q.capabilities):
         score = col.capability_score[unit][c]
         level = _int(col.capability_level[unit][c])
-        entry = {"id": cap.id, "dimension": cap.dimension, "score": _num(score), "level": level,
-                 "level_name": name(level), "dispersion": _num(col.dispersion[unit][c]),
-                 "coverage": _num(col.coverage[unit][c]), "disputed": col.disputed[unit][c],
+        entry = {"id": cap.id, "dimension": cap.dimension, "score": _nan_to_none(col.capability_score_2[unit][c]),
+                 "level": level, "level_name": name(level), "dispersion": _nan_to_none(col.dispersion[unit][c]),
+                 "coverage": _nan_to_none(col.coverage[unit][c]), "disputed": col.disputed[unit][c],
                  "respondents": col.capability_respondents[unit][c]}
         if col.gaps:
             entry["target"] = _int(col.capability_target[unit][c])

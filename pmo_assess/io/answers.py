@@ -7,6 +7,7 @@ Validation runs over whole columns: a problem costs work, a good row costs almos
 from __future__ import annotations
 
 import csv
+import io
 import re
 from pathlib import Path
 
@@ -81,12 +82,9 @@ def _read_csv(path: Path) -> pd.DataFrame:
 
     raw = path.read_bytes()
     try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise InputErrors([InputProblem(str(path), f"row {line}", "is not UTF-8 text; save the file "
-                                        "as CSV UTF-8 (Excel: File > Save As > CSV UTF-8)")]) from None
-    header_line = raw[: raw.find(b"\n")].decode("utf-8-sig")
+        header_line = raw[: raw.find(b"\n")].decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputErrors(_locate_csv_problem(path, raw, ",", None)) from None
     delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
     header = next(csv.reader([header_line], delimiter=delimiter), [])
     text_type = pa.dictionary(pa.int32(), pa.string())
@@ -100,19 +98,24 @@ def _read_csv(path: Path) -> pd.DataFrame:
             table = pacsv.read_csv(pa.py_buffer(raw), convert_options=convert,
                                    parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True))
         except pa.ArrowInvalid as exc:
-            raise InputErrors(_locate_csv_problem(path, delimiter, exc)) from None
+            raise InputErrors(_locate_csv_problem(path, raw, delimiter, exc)) from None
     frame = table.to_pandas()
     frame["row"] = np.arange(2, len(frame) + 2, dtype=np.int64)
     return frame
 
 
-def _locate_csv_problem(path: Path, delimiter: str, exc: Exception) -> list[InputProblem]:
-    """Find the rows that broke the fast reader, so the message names them."""
-    with path.open("r", encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle, delimiter=delimiter)
-        header = next(reader, [])
-        bad = [InputProblem(str(path), f"row {number}", f"has {len(r)} fields, the header has {len(header)}")
-               for number, r in enumerate(reader, start=2) if r and len(r) != len(header)]
+def _locate_csv_problem(path: Path, raw: bytes, delimiter: str, exc: Exception | None) -> list[InputProblem]:
+    """Find the rows that broke the fast reader (bad encoding, wrong field count), so the message names them."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        return [InputProblem(str(path), f"row {line}", "is not UTF-8 text; save the file as CSV UTF-8 "
+                             "(Excel: File > Save As > CSV UTF-8)")]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = next(reader, [])
+    bad = [InputProblem(str(path), f"row {number}", f"has {len(r)} fields, the header has {len(header)}")
+           for number, r in enumerate(reader, start=2) if r and len(r) != len(header)]
     return bad or [InputProblem(str(path), "", f"cannot be read as CSV: {exc}")]
 
 
