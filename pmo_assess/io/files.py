@@ -39,6 +39,22 @@ def read_yaml(path: str | Path) -> Any:
         raise InputErrors([InputProblem(str(path), place, f"invalid YAML: {exc.problem}")]) from None
     except YAMLError as exc:
         raise InputErrors([InputProblem(str(path), "", f"invalid YAML: {exc}")]) from None
+    except ValueError as exc:  # a value YAML reads as a date but which does not exist, e.g. 2027-02-30
+        raise InputErrors([InputProblem(str(path), _impossible_date_place(text), f"invalid date: {exc}")]) from None
+
+
+def _impossible_date_place(text: str) -> str:
+    """'line N' of the first YYYY-MM-DD that is not a real date, or '' if there is none."""
+    import datetime
+    import re
+
+    for number, line in enumerate(text.splitlines(), start=1):
+        for found in re.findall(r"\b(\d{4}-\d{1,2}-\d{1,2})\b", line):
+            try:
+                datetime.date(*map(int, found.split("-")))
+            except ValueError:
+                return f"line {number} ({found})"
+    return ""
 
 
 def line_of(node: Any, key: Any = None) -> int | None:
@@ -62,6 +78,7 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.chmod(tmp, _mode_for(path))
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -71,6 +88,16 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> None:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def _mode_for(path: Path) -> int:
+    """Keep an existing file's permissions; a new file gets the usual ones (0666 less the umask)."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def atomic_write_text(path: str | Path, text: str) -> None:

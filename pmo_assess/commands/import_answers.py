@@ -1,0 +1,52 @@
+"""``pmo-assess import``: filled packs, answer files and survey exports → the canonical answers CSV."""
+from __future__ import annotations
+
+import argparse
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "import", help="import filled packs and survey exports into an answers CSV",
+        description="Read filled packs (.xlsx), canonical answer files (.csv/.xlsx/.yaml) and wide survey "
+                    "exports (Microsoft Forms, Google Forms: one row per respondent, one column per "
+                    "question) and merge them into the canonical answers CSV. Every file is checked first: "
+                    "on any problem nothing is written. Rows already in --out are kept once; a different "
+                    "answer for the same respondent and question is refused unless --replace.")
+    parser.add_argument("files", nargs="+", metavar="FILE", help="packs, answer files, survey exports")
+    parser.add_argument("--questionnaire", "-q", required=True, metavar="FILE", help="questionnaire YAML")
+    parser.add_argument("--out", "-o", required=True, metavar="ANSWERS.csv",
+                        help="canonical answers CSV to write (merged with it if it exists)")
+    parser.add_argument("--mapping", "-m", metavar="FILE",
+                        help="YAML mapping of survey columns, roles and answer words the import can't match")
+    parser.add_argument("--unit", "-u", metavar="UNIT", help="business unit of survey exports without a unit column")
+    parser.add_argument("--replace", action="store_true",
+                        help="imported respondents replace all their rows already in --out")
+    parser.add_argument("--ignore-unmatched", action="store_true",
+                        help="leave out survey columns that match no question (listed) instead of stopping")
+    parser.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    from pmo_assess.imports.mapping import load_mapping
+    from pmo_assess.io.questionnaire import load_questionnaire
+    from pmo_assess.survey_import import import_answers
+
+    questionnaire = load_questionnaire(args.questionnaire)
+    mapping = load_mapping(args.mapping, questionnaire) if args.mapping else None
+    report = import_answers(args.files, questionnaire, args.out, mapping, default_unit=args.unit or "",
+                            replace=args.replace, ignore_unmatched=args.ignore_unmatched, dry_run=args.dry_run)
+    kinds: dict[str, list] = {}
+    for file in report.files:
+        kinds.setdefault(file.kind, []).append(file)
+    for kind, files in kinds.items():
+        print(f"{len(files)} {kind} file(s): {sum(f.respondents for f in files)} respondent(s), "
+              f"{sum(f.rows for f in files)} answer row(s)")
+    for file in report.files:
+        for note in file.notes:
+            print(f"  {file.path}: {note}")
+    merge = report.merge
+    verb = "wrote" if report.written else "dry run, would write"
+    print(f"{verb} {report.out}: {len(merge.rows)} row(s); {merge.added} added, {merge.kept} already there, "
+          f"{merge.replaced} replaced")
+    return 0

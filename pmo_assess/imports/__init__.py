@@ -1,0 +1,1 @@
+"""Readers behind ``pmo-assess import``: filled packs, wide survey exports, mapping files, and the merge."""

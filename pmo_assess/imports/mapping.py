@@ -1,0 +1,110 @@
+"""The mapping file: what a survey's columns and answer words mean when titles alone don't say.
+
+```yaml
+columns:                      # column title → a question id, respondent, business_unit, role,
+  "How customer-centric are we?": PULSE-PPL-1     #   ignore, or {comment: QUESTION-ID}
+  Full name: respondent
+  Department: business_unit
+  Why did you answer that way?: {comment: PULSE-PPL-1}
+ignore: [Any other remarks?]  # columns to leave out
+business_unit: Retail Banking # unit of every row, for files without a unit column
+roles: {Exec: sponsor}        # role text → role id
+answers: {Strongly agree: 4, Not sure: dk}   # answer text → 1-4, na or dk
+```
+Titles and texts are matched ignoring case, blanks and curly quotes.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pmo_assess.errors import ProblemCollector
+from pmo_assess.imports.records import canonical_answer, normalize_text
+from pmo_assess.io.files import line_of, read_yaml
+from pmo_assess.model import Questionnaire
+
+#: Column roles a mapping can give besides a question id.
+FIELD_TARGETS = ("respondent", "business_unit", "role", "ignore")
+_KEYS = ("columns", "ignore", "business_unit", "roles", "answers")
+
+
+@dataclass(frozen=True)
+class ColumnTarget:
+    """What one survey column holds: ``kind`` is question, comment, respondent, business_unit, role or ignore."""
+
+    kind: str
+    question: str = ""
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """A parsed mapping file; keys of ``columns``, ``roles`` and ``answers`` are normalised texts."""
+
+    source: str = ""
+    columns: dict[str, ColumnTarget] = field(default_factory=dict)
+    business_unit: str = ""
+    roles: dict[str, str] = field(default_factory=dict)
+    answers: dict[str, str] = field(default_factory=dict)
+
+
+def _place(node, key, label: str) -> str:
+    line = line_of(node, key)
+    return f"{label} (line {line})" if line else label
+
+
+def load_mapping(path: str | Path, questionnaire: Questionnaire) -> Mapping:
+    """Read and check a mapping file against the questionnaire; every problem listed with its line."""
+    data = read_yaml(path)
+    problems = ProblemCollector(path)
+    if not isinstance(data, dict):
+        problems.add("", f"a mapping file is a YAML mapping with some of: {', '.join(_KEYS)}")
+        problems.raise_if_any()
+    for key in data:
+        if key not in _KEYS:
+            problems.add(_place(data, key, str(key)), f"unknown key; a mapping file has {', '.join(_KEYS)}")
+    sections = {}
+    for key, kind in (("columns", dict), ("roles", dict), ("answers", dict), ("ignore", list)):
+        sections[key] = data.get(key) or kind()
+        if not isinstance(sections[key], kind):
+            problems.add(_place(data, key, key), "must be a mapping of text to value" if kind is dict
+                         else "must be a list of column titles")
+            sections[key] = kind()
+
+    known = questionnaire.question_index
+    columns: dict[str, ColumnTarget] = {}
+    column_node = sections["columns"]
+    for title, value in column_node.items():
+        place = _place(column_node, title, f"columns.{title}")
+        if isinstance(value, dict) and set(value) == {"comment"}:
+            target = ColumnTarget("comment", str(value["comment"]))
+        elif isinstance(value, str) and value in FIELD_TARGETS:
+            target = ColumnTarget(value)
+        else:
+            target = ColumnTarget("question", "" if isinstance(value, (dict, list)) else str(value))
+        if target.kind in ("question", "comment") and target.question not in known:
+            problems.add(place, f"{value!r} is not a question id of questionnaire {questionnaire.id!r} "
+                                f"(nor one of {', '.join(FIELD_TARGETS)}, or {{comment: QUESTION-ID}})")
+            continue
+        columns[normalize_text(title)] = target
+    for title in sections["ignore"]:
+        columns[normalize_text(title)] = ColumnTarget("ignore")
+
+    role_ids = questionnaire.role_weights
+    roles = {}
+    role_node = sections["roles"]
+    for text, role_id in role_node.items():
+        if role_ids and str(role_id) not in role_ids:
+            problems.add(_place(role_node, text, f"roles.{text}"),
+                         f"{role_id!r} is not a role id of the questionnaire ({', '.join(role_ids)})")
+        roles[str(text)] = str(role_id)
+
+    answers = {}
+    answer_node = sections["answers"]
+    for text, value in answer_node.items():
+        answer, problem = canonical_answer(str(value))
+        if problem or not answer:
+            problems.add(_place(answer_node, text, f"answers.{text}"),
+                         f"{value!r} must be 1, 2, 3, 4, na or dk")
+        answers[normalize_text(text)] = answer
+    problems.raise_if_any()
+    return Mapping(str(path), columns, str(data.get("business_unit") or "").strip(), roles, answers)

@@ -1,0 +1,145 @@
+"""``pmo-assess import``: filled packs, canonical answer files and wide survey exports → one canonical CSV.
+
+Every file is read and checked before anything is written; any problem in any file (or a conflict
+with the existing output) stops the whole import and leaves the output untouched. Text from
+respondents is neutralized against spreadsheet formula injection in what is written.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pmo_assess.errors import InputErrors, InputProblem
+from pmo_assess.imports.mapping import Mapping
+from pmo_assess.imports.merge import MergeResult, canonical_csv, merge_rows, rows_from_frame
+from pmo_assess.imports.pack_reader import open_workbook, read_pack
+from pmo_assess.imports.records import AnswerRow
+from pmo_assess.imports.wide_survey import WideSurvey, read_csv_table, read_sheet_table, read_wide_survey
+from pmo_assess.io.answers import READERS, REQUIRED_COLUMNS, read_answers
+from pmo_assess.io.files import atomic_write_text
+from pmo_assess.model import Questionnaire
+from pmo_assess.packs import META_SHEET
+
+SPREADSHEETS = (".xlsx", ".xlsm")
+DELIMITED = (".csv", ".txt")
+
+
+@dataclass
+class FileReport:
+    """What one input turned out to be and what it gave."""
+
+    path: str
+    kind: str                      # pack, survey or answers
+    respondents: int
+    rows: int
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportReport:
+    files: list[FileReport]
+    merge: MergeResult
+    out: Path
+    written: bool
+
+
+def _is_canonical(header: list[str]) -> bool:
+    names = {re.sub(r"[\s\-]+", "_", str(h).strip().lower()) for h in header}
+    return set(REQUIRED_COLUMNS) <= names
+
+
+def _canonical(path: Path, questionnaire: Questionnaire) -> tuple[list[AnswerRow], FileReport]:
+    rows = rows_from_frame(read_answers([path], questionnaire))
+    people = {(r.business_unit, r.respondent) for r in rows}
+    return rows, FileReport(str(path), "answers", len(people), len(rows))
+
+
+def _survey_report(path: Path, survey: WideSurvey) -> FileReport:
+    notes = [f"{survey.matched_questions} question(s) matched"]
+    if survey.missing_questions:
+        shown = ", ".join(survey.missing_questions[:8]) + (" ..." if len(survey.missing_questions) > 8 else "")
+        notes.append(f"{len(survey.missing_questions)} question(s) have no column ({shown})")
+    if survey.ignored_columns:
+        notes.append("ignored column(s): " + ", ".join(repr(c) for c in survey.ignored_columns))
+    return FileReport(str(path), "survey", survey.respondents, len(survey.rows), notes)
+
+
+def read_input(path: str | Path, questionnaire: Questionnaire, mapping: Mapping, default_unit: str = "",
+               ignore_unmatched: bool = False) -> tuple[list[AnswerRow], FileReport]:
+    """One input file, whatever it is (pack, canonical answers, wide survey export), as checked answer rows."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in READERS:
+        raise InputErrors([InputProblem(str(path), "", f"unknown format {path.suffix!r}; import reads "
+                                        ".xlsx packs and survey exports, .csv and .yaml answers")])
+    if not path.is_file():
+        raise InputErrors([InputProblem(str(path), "", "file not found")])
+    if suffix in SPREADSHEETS:
+        workbook = open_workbook(path)
+        try:
+            if META_SHEET in workbook.sheetnames:
+                rows = read_pack(path, workbook, questionnaire)
+                return rows, FileReport(str(path), "pack", 1, len(rows))
+            sheet = workbook["answers"] if "answers" in workbook.sheetnames else workbook.worksheets[0]
+            table = read_sheet_table(sheet)
+        finally:
+            workbook.close()
+    elif suffix in DELIMITED:
+        table = read_csv_table(path)
+    else:
+        return _canonical(path, questionnaire)
+    if _is_canonical(table.header):
+        return _canonical(path, questionnaire)
+    survey = read_wide_survey(path, table, questionnaire, mapping, default_unit, ignore_unmatched)
+    return survey.rows, _survey_report(path, survey)
+
+
+def _respondents_in_two_files(rows: list[AnswerRow]) -> list[InputProblem]:
+    """A respondent may come from one input file only: two packs of one person are a mistake."""
+    first: dict[tuple[str, str], AnswerRow] = {}
+    problems, reported = [], set()
+    for row in rows:
+        key = (row.business_unit, row.respondent)
+        earlier = first.setdefault(key, row)
+        if earlier.source != row.source and (key, row.source) not in reported:
+            reported.add((key, row.source))
+            problems.append(InputProblem(row.source, row.place, (
+                f"respondent {row.respondent!r} of {row.business_unit!r} is also in {earlier.source} "
+                f"({earlier.place}); a respondent must come from one file — leave one of them out")))
+    return problems
+
+
+def import_answers(paths: list[str | Path], questionnaire: Questionnaire, out: str | Path,
+                   mapping: Mapping | None = None, default_unit: str = "", replace: bool = False,
+                   ignore_unmatched: bool = False, dry_run: bool = False) -> ImportReport:
+    """Read every input, merge into ``out`` (kept if it exists) and write it atomically — or write nothing."""
+    out = Path(out)
+    mapping = mapping or Mapping()
+    problems: list[InputProblem] = []
+    if out.suffix.lower() != ".csv":
+        problems.append(InputProblem(str(out), "--out", "the output must be a .csv file (the canonical answers table)"))
+    rows: list[AnswerRow] = []
+    reports: list[FileReport] = []
+    for path in paths:
+        try:
+            file_rows, report = read_input(path, questionnaire, mapping, default_unit, ignore_unmatched)
+        except InputErrors as exc:
+            problems.extend(exc.problems)
+            continue
+        rows.extend(row.neutralized() for row in file_rows)
+        reports.append(report)
+    if not problems:
+        problems.extend(_respondents_in_two_files(rows))
+    existing: list[AnswerRow] = []
+    if out.exists() and not problems:
+        try:
+            existing = [row.neutralized() for row in rows_from_frame(read_answers([out], questionnaire))]
+        except InputErrors as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise InputErrors(problems)
+    merged = merge_rows(existing, rows, replace)
+    if not dry_run:
+        atomic_write_text(out, canonical_csv(merged.rows))
+    return ImportReport(reports, merged, out, written=not dry_run)
