@@ -11,7 +11,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from pmo_assess.io.answers import COUNTED, NOT_APPLICABLE, answer_codes
+from pmo_assess.io.answers import CONSENSUS_RESPONDENT, COUNTED, NOT_APPLICABLE, answer_codes
 from pmo_assess.io.targets import Targets
 from pmo_assess.model import Questionnaire
 
@@ -152,8 +152,23 @@ def _staged(levels: np.ndarray, part_levels: np.ndarray, membership: list[np.nda
     return result, capped_by
 
 
-def score_answers(answers: pd.DataFrame, questionnaire: Questionnaire) -> Scores:
-    """Score a canonical answer table (validated) per BRIEF.md's contract, all units at once."""
+def _select_respondents(answers: pd.DataFrame, respondents: str) -> pd.DataFrame:
+    """Individual respondents' rows, or only the room's agreed (consensus) rows."""
+    if respondents not in ("individual", "consensus"):
+        raise ValueError(f"respondents must be 'individual' or 'consensus', not {respondents!r}")
+    is_consensus = (answers["respondent"] == CONSENSUS_RESPONDENT).to_numpy()
+    if respondents == "consensus":
+        return answers[is_consensus]
+    return answers[~is_consensus] if is_consensus.any() else answers
+
+
+def score_answers(answers: pd.DataFrame, questionnaire: Questionnaire, respondents: str = "individual") -> Scores:
+    """Score a canonical answer table (validated) per BRIEF.md's contract, all units at once.
+
+    The room's agreed answers (respondent ``consensus``, recorded in the workshop) are not a
+    respondent: they are left out, unless ``respondents="consensus"`` scores them alone.
+    """
+    answers = _select_respondents(answers, respondents)
     q = questionnaire
     n_caps, n_dims, n_questions = len(q.capabilities), len(q.dimensions), len(q.questions)
 

@@ -267,3 +267,13 @@ units:
     assert gaps.capability_gap[0, caps.index("benefits")] == 0      # max(0, 2 - 3)
     assert np.isnan(gaps.capability_gap[0, caps.index("measures")])  # no score → no gap
     assert gaps.dimension_gap[0].tolist() == [1, 1]                 # people 3-2, governance 4-3
+
+
+def test_the_rooms_consensus_answers_are_not_a_respondent(mini):
+    frame = answers_frame([("U", "a", "pm", "P-L-1", "1"), ("U", "b", "pm", "P-L-1", "2"),
+                           ("U", "consensus", "", "P-L-1", "4", "Bob disagrees")])
+    scores = score_answers(frame, mini)
+    assert cap(scores, "U", "leadership").score == pytest.approx(1.5)
+    assert scores.overall.iloc[0].respondents == 2
+    agreed = score_answers(frame, mini, respondents="consensus")
+    assert cap(agreed, "U", "leadership").score == pytest.approx(4.0)

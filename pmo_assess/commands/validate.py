@@ -22,7 +22,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 def kind_of(path: Path) -> str:
     """What a file is, from its extension and, for YAML, its top-level keys."""
-    if path.suffix.lower() in (".csv", ".txt", ".xlsx", ".xlsm"):
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return "pack" if _is_pack(path) else "answers"
+    if path.suffix.lower() in (".csv", ".txt"):
         return "answers"
     if path.suffix.lower() not in (".yaml", ".yml"):
         return "unknown"
@@ -36,14 +38,34 @@ def kind_of(path: Path) -> str:
     return "unknown"
 
 
+def _is_pack(path: Path) -> bool:
+    from zipfile import BadZipFile
+
+    from openpyxl import load_workbook
+
+    from pmo_assess.packs import META_SHEET
+
+    try:
+        workbook = load_workbook(path, read_only=True)
+    except (BadZipFile, OSError, KeyError, ValueError):
+        return False  # the answers reader reports what is wrong with it
+    try:
+        return META_SHEET in workbook.sheetnames
+    finally:
+        workbook.close()
+
+
 #: A YAML file is of the first kind whose marker keys it has.
 KIND_MARKERS: list[tuple[str, set[str]]] = [
     ("questionnaire", {"levels", "dimensions"}),
     ("plan", {"pmo_type"}),
+    ("roadmap", {"business_unit", "items"}),
     ("answers", {"respondents"}),
     ("answers", {"business_unit"}),
+    ("votes", {"votes_per_participant"}),
     ("targets", {"default"}),
     ("targets", {"units"}),
+    ("initiatives", {"initiatives", "kpis"}),
 ]
 
 
@@ -80,11 +102,51 @@ def _plan(path: Path, questionnaire: Any) -> tuple[str, Any]:
             f"PMO type {plan.pmo_type.chosen}"), None
 
 
+def _initiatives(path: Path, questionnaire: Any) -> tuple[str, Any]:
+    from pmo_assess.planning.library import load_library
+
+    library = load_library(path, questionnaire)
+    against = f" against {questionnaire.id}" if questionnaire else " (no questionnaire given: steps not checked)"
+    return f"initiative library {library.id} {library.version}: {len(library.initiatives)} initiatives, " \
+           f"{len(library.kpis)} KPIs{against}", None
+
+
+def _roadmap(path: Path, questionnaire: Any) -> tuple[str, Any]:
+    from pmo_assess.planning.roadmap_file import load_roadmap
+
+    roadmap = load_roadmap(path, questionnaire)
+    return (f"roadmap of {roadmap.business_unit}: {len(roadmap.items)} items, "
+            f"{len(roadmap.waves())} waves"), None
+
+
+def _pack(path: Path, questionnaire: Any) -> tuple[str, Any]:
+    from pmo_assess.imports.pack_reader import open_workbook, read_pack
+
+    if questionnaire is None:
+        raise InputErrors([InputProblem(str(path), "", "a respondent pack is checked against its questionnaire: "
+                                        "give --questionnaire FILE or list the questionnaire among the files")])
+    rows = read_pack(path, open_workbook(path), questionnaire)
+    answered = sum(1 for row in rows if row.answer)
+    return f"respondent pack for {questionnaire.id}: {answered} answer(s)", None
+
+
+def _votes(path: Path, questionnaire: Any) -> tuple[str, Any]:
+    from pmo_assess.io.votes import load_votes
+
+    votes = load_votes(path, questionnaire)
+    people = sum(len(votes.participants(unit)) for unit in votes.units)
+    return f"votes: {people} participant(s) in {len(votes.units)} unit(s)", None
+
+
 VALIDATORS: dict[str, Callable[[Path, Any], tuple[str, Any]]] = {
     "questionnaire": _questionnaire,
     "answers": _answers,
     "targets": _targets,
+    "votes": _votes,
+    "pack": _pack,
     "plan": _plan,
+    "initiatives": _initiatives,
+    "roadmap": _roadmap,
 }
 
 
@@ -123,9 +185,9 @@ def run(args: argparse.Namespace) -> int:
             problems.append(InputProblem(str(path), "", "file not found"))
             continue
         if kind == "unknown":
-            problems.append(InputProblem(str(path), "", "not a questionnaire, answers or targets file "
-                                         "(expected .csv/.xlsx answers or YAML with levels+dimensions, "
-                                         "respondents, or default/units)"))
+            problems.append(InputProblem(str(path), "", "not a file pmo-assess knows: expected a questionnaire, "
+                                         "answers (.csv, .xlsx, YAML form), respondent pack, targets, votes, "
+                                         "initiative library, roadmap or business plan"))
             continue
         try:
             if kind == "questionnaire":

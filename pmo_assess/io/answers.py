@@ -24,6 +24,8 @@ OPTIONAL_COLUMNS = ("role", "comment", "questionnaire")
 
 #: Answer status codes, as produced by :func:`answer_codes`.
 COUNTED, NOT_APPLICABLE, DONT_KNOW, INVALID = 0, 1, 2, 3
+#: The reserved respondent under which the workshop records the room's agreed answers.
+CONSENSUS_RESPONDENT = "consensus"
 NA_WORDS = {"na", "n/a"}
 DK_WORDS = {"dk", ""}
 

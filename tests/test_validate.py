@@ -1,0 +1,41 @@
+"""`pmo-assess validate` tells each kind of file apart and checks it against the right questionnaire."""
+from __future__ import annotations
+
+from pmo_assess.cli import main
+from conftest import BANK, EXAMPLES, ROOT
+
+LIBRARY = ROOT / "questionnaires" / "initiatives" / "value-driven-pmo.yaml"
+
+
+def test_bundled_votes_library_and_targets_validate(capsys):
+    assert main(["validate", str(BANK), str(EXAMPLES / "votes.yaml"), str(EXAMPLES / "targets.yaml"),
+                 str(LIBRARY)]) == 0
+    out = capsys.readouterr().out
+    assert "votes: 7 participant(s) in 2 unit(s)" in out
+    assert "74 initiatives, 27 KPIs against value-driven-pmo" in out
+
+
+def test_packs_are_recognised_and_checked(tmp_path, capsys):
+    assert main(["pack", "-q", str(BANK), "--unit", "Retail Banking", "--respondent", "Ann Example",
+                 "--role", "sponsor", "--out", str(tmp_path)]) == 0
+    pack = next(tmp_path.glob("*.xlsx"))
+    capsys.readouterr()
+    assert main(["validate", "-q", str(BANK), str(pack)]) == 2      # an unanswered pack is empty
+    assert "the pack is empty" in capsys.readouterr().err
+    assert main(["validate", str(pack)]) == 2
+    assert "checked against its questionnaire" in capsys.readouterr().err
+
+
+def test_votes_over_budget_are_named(tmp_path, capsys):
+    votes = tmp_path / "votes.yaml"
+    votes.write_text("questionnaire: value-driven-pmo\nvotes_per_participant: 3\nunits:\n"
+                     "  Retail Banking:\n    Ann: {automation: 2, leadership: 2}\n")
+    assert main(["validate", str(BANK), str(votes)]) == 2
+    assert "units.Retail Banking.Ann (line 5): 4 votes cast, but each participant has 3" in capsys.readouterr().err
+
+
+def test_unknown_file_kind(tmp_path, capsys):
+    other = tmp_path / "notes.yaml"
+    other.write_text("hello: world\n")
+    assert main(["validate", str(other)]) == 2
+    assert f"{other}: not a file pmo-assess knows" in capsys.readouterr().err

@@ -1,0 +1,113 @@
+"""A real browser answers two questions in the form served by ``pmo-assess workshop`` (Voilà)."""
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import DATA
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+TOKEN = "workshop-test-token"
+
+if not CHROMIUM.exists():
+    if os.environ.get("CI"):
+        pytest.fail(f"{CHROMIUM} is missing; .ci/run installs Debian's chromium", pytrace=False)
+    pytest.skip(f"{CHROMIUM} is not installed (CI installs it)", allow_module_level=True)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until_serving(url: str, server: subprocess.Popen, log: Path, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"pmo-assess workshop exited with {server.returncode}:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.3)
+    pytest.fail(f"Voilà did not answer within {seconds} s:\n{log.read_text()}")
+
+
+def stop(server: subprocess.Popen) -> None:
+    """SIGTERM the server's process group (Voilà and its kernels), SIGKILL if it lingers."""
+    if server.poll() is None:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            pass
+    try:
+        os.killpg(server.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    server.wait(timeout=10)
+
+
+def test_browser_answers_two_questions_into_the_answers_file(tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    answers, log = tmp_path / "answers.csv", tmp_path / "voila.log"
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/?token={TOKEN}"
+    with log.open("w") as output:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "pmo_assess", "workshop", "--unit", "Browser Unit", "--port", str(port),
+             "--questionnaire", str(DATA / "mini.yaml"), "--answers", str(answers), "--token", TOKEN],
+            cwd=tmp_path, stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        wait_until_serving(url, server, log)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+            try:
+                page = browser.new_page(viewport={"width": 1100, "height": 800})
+                page.set_default_timeout(60_000)
+                page.goto(url)
+                page.fill(".pmo-respondent-name input", "Ana Browser")
+                page.select_option(".pmo-role select", label="Project manager")
+                page.click("button.pmo-start")
+                page.wait_for_selector(".pmo-question:has-text('P-T-1')")
+                assert "capture_form(" not in page.content()  # Voilà strips the code from the page
+                page.click(".pmo-answer-choices label:has-text('3 · operationalizing')")
+                page.wait_for_selector(".pmo-message:has-text('saved P-T-1 = 3')")
+                page.click("button.pmo-next")
+                page.wait_for_selector(".pmo-question:has-text('P-T-2')")
+                page.click(".pmo-answer-choices label:has-text('2 · evolving')")
+                page.wait_for_selector(".pmo-message:has-text('saved P-T-2 = 2')")
+                assert "2 / 7 answered" in page.inner_text(".pmo-progress")
+                screenshot = tmp_path / "workshop-form.png"
+                page.screenshot(path=str(screenshot), full_page=True)
+            finally:
+                browser.close()
+    finally:
+        stop(server)
+    artifacts = os.environ.get("PMO_ASSESS_ARTIFACTS")
+    if artifacts:
+        Path(artifacts).mkdir(parents=True, exist_ok=True)
+        shutil.copy(screenshot, Path(artifacts) / "workshop-form.png")
+    print(f"screenshot of the workshop form: {screenshot}" + (f" (copied to {artifacts})" if artifacts else ""))
+    with answers.open(newline="") as handle:
+        assert list(csv.reader(handle)) == [
+            ["business_unit", "respondent", "role", "question", "answer", "comment"],
+            ["Browser Unit", "Ana Browser", "pm", "P-T-1", "3", ""],
+            ["Browser Unit", "Ana Browser", "pm", "P-T-2", "2", ""]]
+    assert screenshot.stat().st_size > 10_000

@@ -1,0 +1,215 @@
+"""The ipywidgets layer, driven headless (set ``.value``, call handlers), and the workshop notebook."""
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+
+import pytest
+
+from conftest import BANK, DATA, EXAMPLES, ROOT
+from pmo_assess.io.targets import load_targets
+from pmo_assess.io.votes import load_votes
+from pmo_assess.workshop.session import open_session
+from pmo_assess.workshop.widgets import WorkshopForm, capture_form
+
+MINI = DATA / "mini.yaml"
+NOTEBOOK = ROOT / "notebooks" / "workshop.ipynb"
+
+
+def rows_of(path: Path) -> list[list[str]]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.reader(handle))[1:]
+
+
+@pytest.fixture
+def form(tmp_path: Path) -> WorkshopForm:
+    return WorkshopForm(open_session(MINI, "Unit A", tmp_path / "answers.csv", tmp_path / "targets.yaml"))
+
+
+def start(form: WorkshopForm, name: str, role: str) -> None:
+    form.name.value, form.role.value = name, role
+    form.on_start()
+
+
+def test_clicking_a_choice_saves_it_and_updates_progress_and_live_view(form: WorkshopForm, tmp_path: Path) -> None:
+    start(form, "Ana", "pm")
+    assert "Answering as:</b> Ana" in form.who.value and "(P-T-1)" in form.heading.value
+    assert [value for _, value in form.choices.options] == ["1", "2", "3", "4", "na", "dk"]
+    assert form.choices.options[2][0] == "3 · operationalizing: c"
+    form.choices.value = "3"
+    assert rows_of(tmp_path / "answers.csv") == [["Unit A", "Ana", "pm", "P-T-1", "3", ""]]
+    assert "saved P-T-1 = 3" in form.message.value
+    assert "1 / 7 answered" in form.progress.value and "People 1/3 · Governance 0/4" in form.progress.value
+    assert "3 operationalizing" in form.levels.value and bytes(form.radar.value).startswith(b"\x89PNG")
+    form.on_next()
+    assert "(P-T-2)" in form.heading.value and form.choices.value is None
+    form.choices.value = "na"
+    form.on_previous()
+    assert form.choices.value == "3"  # navigating back shows the saved answer, and does not re-save it
+    assert len(rows_of(tmp_path / "answers.csv")) == 2
+
+
+def test_comments_save_and_show_escaped(form: WorkshopForm, tmp_path: Path) -> None:
+    start(form, "Ana", "pm")
+    form.choices.value = "1"
+    form.comment.value = "<script>alert(1)</script>"
+    start(form, "Ben", "sponsor")
+    form.choices.value = "4"
+    assert rows_of(tmp_path / "answers.csv")[0][5] == "<script>alert(1)</script>"
+    assert "<script>" not in form.discussion.value and "P-T-1" in form.discussion.value
+    form.mode.value = "consensus"
+    form.choices.value = "2"
+    form.comment.value = "<b>Ana</b> disagrees"
+    assert rows_of(tmp_path / "answers.csv")[-1] == ["Unit A", "consensus", "", "P-T-1", "2", "<b>Ana</b> disagrees"]
+    assert "&lt;b&gt;Ana&lt;/b&gt; disagrees" in form.discussion.value
+    assert "saved the dissent note on P-T-1" in form.message.value
+
+
+def test_refusals_are_shown_in_the_form(form: WorkshopForm, tmp_path: Path) -> None:
+    form.choices.value = "2"  # nobody chosen yet
+    assert "choose or add a respondent first" in form.message.value and "#b42318" in form.message.value
+    assert not (tmp_path / "answers.csv").exists()
+    start(form, "Ana", "pm")
+    form.choices.value = "2"
+    start(form, "Ana", "sponsor")
+    assert "Ana already answered as &#x27;pm&#x27;" in form.message.value
+    form.target_level.value = 7
+    form.target_agreed_by.value = "Ana"
+    form.on_record_target()
+    assert "target level must be a whole number 1-4, got 7" in form.cocreation_message.value
+    form.voter.value = "Ana"
+    form.vote_inputs["talent"].value = 4
+    form.vote_inputs["benefits"].value = 2
+    form.on_save_votes()
+    assert "Ana cast 6 votes, but each participant has 5" in form.cocreation_message.value
+    assert not (tmp_path / "targets.yaml").exists() and not (tmp_path / "votes.yaml").exists()
+
+
+def test_targets_and_votes_from_the_form(form: WorkshopForm, tmp_path: Path) -> None:
+    form.target_item.value = ("capabilities", "benefits")
+    form.target_level.value = 3
+    form.target_agreed_by.value = "Ana, Ben"
+    form.on_record_target()
+    assert "target for benefits recorded: level 3" in form.cocreation_message.value
+    target = load_targets(tmp_path / "targets.yaml").capability_target("Unit A", "benefits", "governance")
+    assert (target.level, target.agreed_by) == (3, ("Ana", "Ben"))
+    form.voter.value = "Ana"
+    form.vote_inputs["benefits"].value = 3
+    form.vote_inputs["measures"].value = 2
+    form.on_save_votes()
+    assert load_votes(tmp_path / "votes.yaml").participants("Unit A") == {"Ana": {"benefits": 3, "measures": 2}}
+    assert "totals: Benefits 3, Measures 2" in form.votes_info.value
+    assert form.vote_inputs["benefits"].value == 0  # ready for the next participant
+
+
+def test_refresh_shows_answers_saved_from_other_browsers(form: WorkshopForm, tmp_path: Path) -> None:
+    start(form, "Ana", "pm")
+    form.choices.value = "4"
+    elsewhere = open_session(MINI, "Unit A", tmp_path / "answers.csv")  # a respondent's Voilà tab
+    elsewhere.choose_respondent("Ben", "sponsor")
+    elsewhere.answer(1)
+    assert "(1 respondent(s))" in form.levels.value and "Ben" not in form.discussion.value
+    form.on_reload()
+    assert "(2 respondent(s))" in form.levels.value and "<th>Ben</th>" in form.discussion.value
+    assert "2 respondent(s)" in form.live_message.value
+    (tmp_path / "answers.csv").write_text("business_unit,respondent,role,question,answer,comment\nUnit A,Ana\n")
+    form.on_reload()
+    assert "row 2: has 2 fields, the header has 6" in form.live_message.value
+
+
+def test_reopened_form_resumes_where_it_stopped(tmp_path: Path) -> None:
+    first = WorkshopForm(open_session(MINI, "Unit A", tmp_path / "answers.csv"))
+    start(first, "Ana", "pm")
+    for value in ("1", "2"):
+        first.choices.value = value
+        first.on_next()
+    again = WorkshopForm(open_session(MINI, "Unit A", tmp_path / "answers.csv"))
+    assert "Answering as:</b> Ana" in again.who.value and "(P-L-1)" in again.heading.value
+    assert "2 / 7 answered" in again.progress.value and again.known.value == "Ana"
+    start(again, "Ben", "sponsor")
+    again.choices.value = "4"
+    again.known.value = "Ana"  # picking a returning respondent continues with them
+    assert "Answering as:</b> Ana" in again.who.value and "(P-L-1)" in again.heading.value
+
+
+def test_capture_form_for_voila_shows_no_other_respondents(tmp_path: Path) -> None:
+    answers = tmp_path / "answers.csv"
+    shutil.copy(EXAMPLES / "answers" / "group-technology.csv", answers)
+    box = capture_form(str(BANK), "Group Technology", str(answers))
+    import ipywidgets
+
+    def descendants(widget):
+        for child in getattr(widget, "children", ()):
+            yield child
+            yield from descendants(child)
+
+    shown = list(descendants(box))
+    texts = " ".join(w.value for w in shown if isinstance(w, ipywidgets.HTML))
+    assert "Helena" not in texts and "nobody yet" in texts
+    assert not [w for w in shown if isinstance(w, (ipywidgets.Dropdown, ipywidgets.ToggleButtons))
+                and w.description != "Role"]  # no returning-respondent list, no consensus mode
+
+
+def test_workshop_notebook_runs_with_papermill(tmp_path: Path) -> None:
+    import papermill
+
+    parameters = {"questionnaire_file": str(BANK), "business_unit": "Group Technology",
+                  "answers_file": str(tmp_path / "gt.csv"), "targets_file": str(tmp_path / "targets.yaml"),
+                  "votes_per_participant": 3}
+    declared = papermill.inspect_notebook(str(NOTEBOOK))
+    assert set(parameters) == set(declared)
+    shutil.copy(EXAMPLES / "answers" / "group-technology.csv", tmp_path / "gt.csv")
+    before = (tmp_path / "gt.csv").read_bytes()
+    out = tmp_path / "out.ipynb"
+    papermill.execute_notebook(str(NOTEBOOK), str(out), parameters=parameters, cwd=str(tmp_path),
+                               kernel_name="python3", execution_timeout=120, progress_bar=False)
+    executed = nbformat.read(out, as_version=4)
+    printed = "".join(o.get("text", "") for c in executed.cells if c.cell_type == "code" for o in c.get("outputs", []))
+    assert "Group Technology: 7 respondent(s) so far" in printed
+    assert "disputed capabilities: automation" in printed
+    assert "resuming with Fatima Al-Sayed" in printed
+    views = [o for c in executed.cells for o in c.get("outputs", [])
+             if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+    assert len(views) == 3  # capture, live view, co-creation
+    assert (tmp_path / "gt.csv").read_bytes() == before  # opening the workshop writes nothing
+
+
+def test_workshop_notebook_passes_nbval_lax(tmp_path: Path) -> None:
+    """A copy whose parameters point at a copy of the example unit, run by nbval outside the repo."""
+    notebook = nbformat.read(NOTEBOOK, as_version=4)
+    parameters = next(c for c in notebook.cells if "parameters" in c.metadata.get("tags", []))
+    shutil.copy(EXAMPLES / "answers" / "group-technology.csv", tmp_path / "gt.csv")
+    parameters.source = (f"questionnaire_file = {str(BANK)!r}\nbusiness_unit = 'Group Technology'\n"
+                         f"answers_file = {str(tmp_path / 'gt.csv')!r}\n"
+                         f"targets_file = {str(tmp_path / 'targets.yaml')!r}\nvotes_per_participant = 5")
+    nbformat.write(notebook, tmp_path / "workshop.ipynb")
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "--nbval-lax", "workshop.ipynb", "-q", "-p", "no:cacheprovider",
+         "--rootdir", str(tmp_path), "-c", os.devnull],
+        cwd=tmp_path, env=dict(os.environ, TMPDIR=str(tmp_path)), capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert "5 passed" in result.stdout
+
+
+def test_committed_notebook_has_no_outputs() -> None:
+    notebook = nbformat.read(NOTEBOOK, as_version=4)
+    assert all(not c.get("outputs") and c.get("execution_count") is None
+               for c in notebook.cells if c.cell_type == "code")
+
+
+def test_live_radar_redraw_leaves_no_trace_of_the_previous_levels() -> None:
+    from pmo_assess.workshop.radar_view import LiveRadar
+
+    labels, target = ["People", "Process", "Technology", "Governance"], [3, 3, 3, 3]
+    reused = LiveRadar(labels, "Unit A")
+    first = reused.png([1, 2, 3, 4], target)
+    second = reused.png([4, 3, None, 1], target)
+    fresh = LiveRadar(labels, "Unit A").png([4, 3, None, 1], target)
+    assert second == fresh and second != first and first.startswith(b"\x89PNG")
+    assert reused.png([4, 3, None, 1], [2, 2, 2, 2]) != second  # a new target ring redraws the background
