@@ -121,7 +121,14 @@ def import_answers(paths: list[str | Path], questionnaire: Questionnaire, out: s
         problems.append(InputProblem(str(out), "--out", "the output must be a .csv file (the canonical answers table)"))
     rows: list[AnswerRow] = []
     reports: list[FileReport] = []
+    seen: dict[Path, str] = {}
     for path in paths:
+        resolved = Path(path).resolve()
+        if resolved in seen:  # the same file twice (overlapping globs) would write every answer twice
+            problems.append(InputProblem(str(path), "", f"given twice (also as {seen[resolved]}); "
+                                         "list each file once"))
+            continue
+        seen[resolved] = str(path)
         try:
             file_rows, report = read_input(path, questionnaire, mapping, default_unit, ignore_unmatched)
         except InputErrors as exc:

@@ -38,6 +38,7 @@ ANSWERS = {
     "a-missing-answer-column.csv": ["header", "missing column(s) answer"],
     "a-answer-5.csv": ["row 5", "answer '5' is outside the levels 1-4"],
     "a-answer-half.csv": ["row 5", "'2.5' is not a whole number"],
+    "a-answer-infinite.csv": ["row 3", "answer 'inf' is not a whole number"],
     "a-answer-word.csv": ["row 5", "'yes' is not one of 1, 2, 3, 4, na, dk or empty"],
     "a-unknown-question.csv": ["row 5", "unknown question id 'X-9-9'"],
     "a-duplicate-row.csv": ["row 5", "already answered 'P-T-1' at", "a-duplicate-row.csv row 2"],

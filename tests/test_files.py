@@ -38,3 +38,21 @@ def test_round_trip_yaml_keeps_comments_order_and_quotes(tmp_path):
     write_yaml(path, data)
     assert path.read_text().startswith("# agreed with the sponsors\n")
     assert "# the pilot" in path.read_text() and "people: 2" in path.read_text()
+
+
+def test_write_back_keeps_a_hand_written_files_indentation(tmp_path):
+    path = tmp_path / "votes.yaml"
+    text = "units:\n    Retail Banking:\n        Ann: {automation: 2}\nnames:\n  - a\n  - b\n"
+    path.write_text(text)
+    data = read_yaml(path)
+    data["units"]["Retail Banking"]["Bob"] = {"leadership": 1}
+    write_yaml(path, data)
+    assert path.read_text().startswith("units:\n    Retail Banking:\n        Ann: {automation: 2}\n        Bob:")
+
+
+def test_write_back_keeps_a_flush_left_sequence_style(tmp_path):
+    path = tmp_path / "library.yaml"
+    text = "kpis:\n- id: a\n  name: A\n- id: b\n  name: B\n"
+    path.write_text(text)
+    write_yaml(path, read_yaml(path))
+    assert path.read_text() == text

@@ -99,9 +99,27 @@ def _damaged_metadata(t):
     return [path]
 
 
+def _damaged_layout(t):
+    path = make_pack(t)
+
+    def damage(meta, rows):
+        for key_cell in meta["A"]:
+            if key_cell.value in ("answer_column", "respondent_cell"):
+                meta.cell(key_cell.row, 2, {"answer_column": "7", "respondent_cell": "B"}[key_cell.value])
+    edit_hidden(path, damage)
+    return [path]
+
+
 def _survey_unmatched(t):
     return [survey_csv(t / "s.csv", ["Timestamp", "Name", "Business unit", "P-T-1", "How happy are you?"],
                        ["2026-03-01", "Ann", "Ops", "3", "very"])]
+
+
+def _survey_shifted_row(t):
+    # "Lee, Ann" without quotes: every answer after it would move one question to the right
+    return [survey_csv(t / "s.csv", ["Timestamp", "Name", "Business unit", "P-T-1", "P-T-2", "P-L-1"],
+                       ["2026-03-01", "Bo", "Ops", "3", "2", "1"],
+                       ["2026-03-01", "Lee", "Ann", "Ops", "3", "2", "1"])]
 
 
 def _survey_bad_text(t):
@@ -198,6 +216,11 @@ CASES = [
     ("not a workbook", _not_a_workbook, [], ["pack.xlsx: cannot be opened as an Excel workbook"]),
     ("unknown format", _unknown_format, [], ["answers.pdf: unknown format '.pdf'"]),
     ("missing file", _missing_file, [], ["nowhere.xlsx: file not found"]),
+    ("damaged hidden layout", _damaged_layout, [],
+     ["ops--ann.xlsx: hidden sheet _pmo_assess: is damaged: respondent_cell 'B', answer_column '7' is not a cell"]),
+    ("survey row with more fields than the header", _survey_shifted_row, [],
+     ["s.csv: row 3: has 7 fields but the header has 6; a value holding ',' must be in double quotes"]),
+    ("same file twice", lambda t: [make_pack(t)] * 2, [], ["ops--ann.xlsx: given twice (also as "]),
     ("one bad file stops all", _one_good_one_bad, [],
      ["bad/ops--bo.xlsx: Answers!G", "answer '0' is outside the levels 1-4 (question G-B-1)"]),
 ]
@@ -220,7 +243,7 @@ def test_bad_input_exits_2_names_the_place_and_writes_nothing(name, make, extra,
 def test_mapping_file_problems_are_listed_with_their_lines(tmp_path, capsys):
     mapping = tmp_path / "map.yaml"
     mapping.write_text("columns:\n  How happy are you?: P-T-9\n  Name: respondent\nrole: sponsor\n"
-                       "answers:\n  Strongly agree: 5\n")
+                       "answers:\n  Strongly agree: 5\nbusiness_unit: [Ops, Sales]\n")
     survey = survey_csv(tmp_path / "s.csv", ["Name", "Unit", "P-T-1"], ["Ann", "Ops", "3"])
     status = main(["import", str(survey), "-q", str(MINI), "--out", str(tmp_path / "o.csv"), "-m", str(mapping)])
     err = capsys.readouterr().err
@@ -228,6 +251,7 @@ def test_mapping_file_problems_are_listed_with_their_lines(tmp_path, capsys):
     assert "map.yaml: columns.How happy are you? (line 2): 'P-T-9' is not a question id of questionnaire 'mini'" in err
     assert "map.yaml: role (line 4): unknown key" in err
     assert "map.yaml: answers.Strongly agree (line 6): 5 must be 1, 2, 3, 4, na or dk" in err
+    assert "map.yaml: business_unit (line 7): must be the name of one business unit" in err
 
 
 def test_conflict_with_existing_answers_is_refused_and_the_file_kept(tmp_path, capsys):

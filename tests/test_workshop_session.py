@@ -71,6 +71,21 @@ def test_saves_merge_with_rows_other_sessions_wrote(tmp_path: Path) -> None:
                              ["Unit A", "Ana", "pm", "P-T-2", "2", ""]]
 
 
+def test_a_later_correction_from_another_kernel_is_not_undone_by_an_older_session(tmp_path: Path) -> None:
+    path = tmp_path / "answers.csv"
+    old_tab = open_session(MINI, "Unit A", path)
+    old_tab.choose_respondent("Ana", "pm")
+    old_tab.answer(3)  # P-T-1 = 3
+    new_tab = open_session(MINI, "Unit A", path)  # Ana reopens the form in a new tab (new kernel)
+    new_tab.choose_respondent("Ana")
+    new_tab.go_to("P-T-1")
+    new_tab.answer(2, comment="corrected")
+    old_tab.next()
+    old_tab.answer(4)  # the old tab is still open: its earlier P-T-1 must not come back
+    assert rows_of(path) == [["Unit A", "Ana", "pm", "P-T-1", "2", "corrected"],
+                             ["Unit A", "Ana", "pm", "P-T-2", "4", ""]]
+
+
 def test_reopening_resumes_with_the_last_respondent_at_the_first_unanswered_question(tmp_path: Path) -> None:
     path = tmp_path / "answers.csv"
     session = open_session(MINI, "Unit A", path)

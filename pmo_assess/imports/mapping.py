@@ -106,5 +106,8 @@ def load_mapping(path: str | Path, questionnaire: Questionnaire) -> Mapping:
             problems.add(_place(answer_node, text, f"answers.{text}"),
                          f"{value!r} must be 1, 2, 3, 4, na or dk")
         answers[normalize_text(text)] = answer
+    unit = data.get("business_unit")
+    if isinstance(unit, (dict, list)):
+        problems.add(_place(data, "business_unit", "business_unit"), "must be the name of one business unit")
     problems.raise_if_any()
-    return Mapping(str(path), columns, str(data.get("business_unit") or "").strip(), roles, answers)
+    return Mapping(str(path), columns, str(unit or "").strip(), roles, answers)

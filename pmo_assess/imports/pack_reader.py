@@ -1,6 +1,7 @@
 """Read a filled respondent pack (see :mod:`pmo_assess.packs`) back into answer rows, checking everything."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -12,6 +13,9 @@ from pmo_assess.imports.records import (AnswerRow, canonical_answer, cell_text, 
 from pmo_assess.model import Questionnaire
 from pmo_assess.packs import META_SHEET, PACK_FORMAT, pack_checksum
 
+#: Where the pack's input cells are (hidden sheet, not covered by the checksum): a cell such as B2, a column such as G.
+_LAYOUT = {"respondent_cell": r"[A-Z][1-9][0-9]*", "role_cell": r"[A-Z][1-9][0-9]*",
+           "ref_column": r"[A-Z]{1,3}", "answer_column": r"[A-Z]{1,3}", "comment_column": r"[A-Z]{1,3}"}
 _META_KEYS = ("format", "questionnaire_id", "questionnaire_version", "business_unit", "respondent", "role",
               "answers_sheet", "respondent_cell", "role_cell", "ref_column", "answer_column",
               "comment_column", "checksum", "question_rows")
@@ -39,6 +43,11 @@ def _read_metadata(workbook: Workbook, problems: ProblemCollector) -> tuple[dict
         problems.add(where, f"is damaged or of an unknown pack format ({meta.get('format')!r}"
                             + (f"; missing {', '.join(missing)}" if missing else "")
                             + "); make a new pack with pmo-assess pack")
+        problems.raise_if_any()
+    layout = [k for k, pattern in _LAYOUT.items() if not re.fullmatch(pattern, meta[k])]
+    if layout:
+        problems.add(where, f"is damaged: {', '.join(f'{k} {meta[k]!r}' for k in layout)} is not a cell or column "
+                            "of the answers sheet; make a new pack with pmo-assess pack")
         problems.raise_if_any()
     return meta, rows
 

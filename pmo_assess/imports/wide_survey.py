@@ -73,10 +73,18 @@ def read_csv_table(path: Path) -> SurveyTable:
     delimiter = max((",", ";", "\t"), key=first.count)
     reader = csv.reader(text.splitlines(keepends=True), delimiter=delimiter)
     header = [cell_text(h) for h in next(reader, [])]
-    rows = []
+    rows, problems = [], []
     for values in reader:
+        if any(v.strip() for v in values[len(header):]):  # an unquoted separator shifts every later answer
+            problems.append(InputProblem(str(path), f"row {reader.line_num}", (
+                f"has {len(values)} fields but the header has {len(header)}; a value holding "
+                f"{'a tab' if delimiter == chr(9) else repr(delimiter)} must be in double quotes")))
+            continue
         if any(v.strip() for v in values):
-            rows.append((reader.line_num, [v.strip() for v in values] + [""] * (len(header) - len(values))))
+            rows.append((reader.line_num, [v.strip() for v in values[:len(header)]]
+                         + [""] * (len(header) - len(values))))
+    if problems:
+        raise InputErrors(problems)
     return SurveyTable(header, rows, None)
 
 

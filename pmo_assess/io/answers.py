@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 from pathlib import Path
 
@@ -41,7 +42,7 @@ def classify_answer(text: str) -> tuple[int, float, str]:
         number = float(word)
     except ValueError:
         return INVALID, np.nan, f"answer {text!r} is not one of 1, 2, 3, 4, na, dk or empty"
-    if number != number or number != int(number):
+    if not math.isfinite(number) or number != int(number):
         return INVALID, np.nan, f"answer {text!r} is not a whole number (levels are 1, 2, 3, 4)"
     if not 1 <= number <= 4:
         return INVALID, np.nan, f"answer {text!r} is outside the levels 1-4"

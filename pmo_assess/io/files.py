@@ -90,22 +90,55 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> None:
         raise
 
 
+def _read_umask() -> int:
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return umask
+
+
+#: Read once at import, before any threads write files (reading it means setting it briefly).
+UMASK = _read_umask()
+
+
 def _mode_for(path: Path) -> int:
     """Keep an existing file's permissions; a new file gets the usual ones (0666 less the umask)."""
     try:
         return path.stat().st_mode & 0o7777
     except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
+        return 0o666 & ~UMASK
 
 
 def atomic_write_text(path: str | Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
+def _guess_indent(text: str) -> tuple[int | None, int | None]:
+    """The (mapping indent, sequence dash offset) a hand-written YAML file uses, where it shows them."""
+    lines = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    mapping = offset = None
+    for parent, child in zip(lines, lines[1:]):
+        if not parent.rstrip().endswith(":") or parent.lstrip().startswith("- "):
+            continue
+        step = (len(child) - len(child.lstrip())) - (len(parent) - len(parent.lstrip()))
+        if child.lstrip().startswith("- "):
+            offset = step if offset is None and step >= 0 else offset
+        elif step > 0 and mapping is None:
+            mapping = step
+    return mapping, offset
+
+
 def write_yaml(path: str | Path, data: Any) -> None:
-    """Write (round-trip) YAML atomically, keeping the comments and order it was loaded with."""
+    """Write (round-trip) YAML atomically, keeping its comments, order and the file's own indentation."""
+    path = Path(path)
+    yaml = round_trip_yaml()
+    try:
+        mapping, offset = _guess_indent(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, UnicodeDecodeError):
+        mapping = offset = None  # a new file gets the house style
+    if mapping is not None or offset is not None:
+        mapping = mapping or 2
+        offset = 2 if offset is None else offset
+        yaml.indent(mapping=mapping, sequence=offset + 2, offset=offset)
     buffer = io.StringIO()
-    round_trip_yaml().dump(data, buffer)
+    yaml.dump(data, buffer)
     atomic_write_text(path, buffer.getvalue())

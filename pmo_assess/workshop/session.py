@@ -21,7 +21,7 @@ from pmo_assess.io.votes import DEFAULT_VOTES_PER_PARTICIPANT, Votes, load_votes
 from pmo_assess.model import Capability, Dimension, Question, Questionnaire
 from pmo_assess.sanitize import FORMULA_STARTS, neutralize_formula
 from pmo_assess.workshop import cocreation
-from pmo_assess.workshop.answers_file import Key, read_rows, row_key, save_edits
+from pmo_assess.workshop.answers_file import read_rows, row_key, save_edits
 from pmo_assess.workshop.errors import WorkshopRefusal
 from pmo_assess.workshop.live import LiveView, compute_live_view
 
@@ -71,7 +71,6 @@ class WorkshopSession:
             read_answers([self.answers_path], questionnaire)  # refuse to build on a file with problems
         self._index: dict[tuple[str, str], tuple[str, str, str]] = {}
         self._reindex()
-        self._edits: dict[Key, list[str]] = {}
         self.targets: Targets | None = self._load_targets()
         self.votes: Votes | None = self._load_votes()
         self.respondent: str | None = None
@@ -221,8 +220,9 @@ class WorkshopSession:
             raise WorkshopRefusal("choose or add a respondent first")
         row = [self.business_unit, self.respondent, self.role, self.question.id, answer,
                neutralize_formula(comment)]
-        self._edits[row_key(row)] = row
-        self._rows = save_edits(self.answers_path, self._edits)
+        # Only this change is merged into the file as it is now: re-applying this session's earlier
+        # edits would undo a later correction made from another kernel (a second Voilà tab).
+        self._rows = save_edits(self.answers_path, {row_key(row): row})
         self._reindex()
         return row
 

@@ -1,0 +1,139 @@
+"""Benchmark ``pmo-assess batch`` against a sequential papermill CLI loop and the kernel floor.
+
+Usage: python benchmarks/bench_batch.py [--units 16]
+
+Builds UNITS business units (the five bundled sample units, renamed and repeated) in a temp folder,
+then measures in this one run:
+  floor       a bare kernel start plus ``import pandas, seaborn`` (median of 3 samples before the runs
+              and 2 after), the least a unit can cost;
+  sequential  one ``papermill`` CLI call per unit, one after the other;
+  batch       ``pmo-assess batch`` with the default workers (one per core), portfolio included.
+and prints the ratios the project targets: sequential / batch >= 3, and
+batch / (units x floor / workers) <= 1.5.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = sorted((ROOT / "examples" / "answers").glob("*.csv"))
+QUESTIONNAIRE = ROOT / "questionnaires" / "value-driven-pmo.yaml"
+TARGETS = ROOT / "examples" / "targets.yaml"
+NOTEBOOK = ROOT / "notebooks" / "assessment.ipynb"
+
+
+def children_cpu() -> float:
+    """CPU seconds used so far by finished child processes (and theirs): a load-independent cost."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def make_units(folder: Path, count: int) -> list[tuple[str, Path]]:
+    """``count`` one-unit answer files: the sample units renamed 'Unit 01 (Retail Banking)' and so on."""
+    units = []
+    for i in range(count):
+        sample = SAMPLES[i % len(SAMPLES)]
+        with sample.open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        name = f"Unit {i + 1:02d} ({rows[0]['business_unit']})"
+        path = folder / f"unit-{i + 1:02d}.csv"
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows({**row, "business_unit": name} for row in rows)
+        units.append((name, path))
+    return units
+
+
+FLOOR_CODE = """
+from jupyter_client.manager import start_new_kernel
+km, kc = start_new_kernel(kernel_name="python3")
+reply = kc.execute_interactive("import pandas, seaborn", timeout=120)
+assert reply["content"]["status"] == "ok", reply
+kc.stop_channels()
+km.shutdown_kernel(now=True)
+"""
+
+
+def measure_floor(repeats: int = 3) -> list[float]:
+    """Seconds of kernel start + imports, timed around the kernel only (in a child with the client preloaded)."""
+    timings = []
+    for _ in range(repeats):
+        code = ("import time, jupyter_client.manager\nstarted = time.perf_counter()\n" + FLOOR_CODE
+                + "print(time.perf_counter() - started)\n")
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        timings.append(float(result.stdout.strip().splitlines()[-1]))
+    return timings
+
+
+def run_sequential(units: list[tuple[str, Path]], out: Path) -> float:
+    started = time.perf_counter()
+    for i, (name, path) in enumerate(units):
+        folder = out / f"unit-{i:02d}"
+        folder.mkdir(parents=True)
+        subprocess.run(["papermill", str(NOTEBOOK), str(folder / "assessment.ipynb"), "--no-progress-bar",
+                        "-y", f"answers: ['{path}']", "-p", "business_unit", name,
+                        "-p", "questionnaire", str(QUESTIONNAIRE), "-p", "targets", str(TARGETS),
+                        "-p", "output_dir", str(folder)],
+                       check=True, capture_output=True)
+    return time.perf_counter() - started
+
+
+def run_batch(units: list[tuple[str, Path]], out: Path) -> float:
+    started = time.perf_counter()
+    result = subprocess.run(["pmo-assess", "batch", *[str(p) for _, p in units], "--questionnaire",
+                             str(QUESTIONNAIRE), "--targets", str(TARGETS), "--out", str(out)],
+                            capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    if result.returncode != 0:
+        sys.exit(f"batch failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--units", type=int, default=16)
+    args = parser.parse_args()
+    workers = os.cpu_count() or 1
+    load_at_start = os.getloadavg()[0]
+    with tempfile.TemporaryDirectory(prefix="bench-batch-") as tmp:
+        tmp = Path(tmp)
+        units = make_units(tmp, args.units)
+        # the floor is sampled before and after the two runs, so a change in machine load is averaged out
+        cpu = [children_cpu()]
+        floors = measure_floor(3)
+        cpu.append(children_cpu())
+        sequential = run_sequential(units, tmp / "sequential")
+        cpu.append(children_cpu())
+        batch = run_batch(units, tmp / "batch")
+        cpu.append(children_cpu())
+        floors += measure_floor(2)
+    floor = statistics.median(floors)
+    floor_cpu, sequential_cpu, batch_cpu = (cpu[1] - cpu[0]) / 3, cpu[2] - cpu[1], cpu[3] - cpu[2]
+    ideal = args.units * floor / workers
+    print(f"units {args.units}, workers {workers} (cores {os.cpu_count()})")
+    print(f"load average at start: {load_at_start:.1f} (other work on the machine skews wall times)")
+    print(f"floor (kernel start + import pandas, seaborn): {floor:6.2f} s wall (median of "
+          f"{', '.join(f'{f:.2f}' for f in floors)}), {floor_cpu:6.2f} s CPU")
+    print(f"sequential papermill CLI loop:                 {sequential:6.2f} s wall, {sequential_cpu:6.2f} s CPU "
+          f"({sequential / args.units:.2f} s/unit)")
+    print(f"pmo-assess batch (default workers):            {batch:6.2f} s wall, {batch_cpu:6.2f} s CPU "
+          f"({batch / args.units:.2f} s/unit)")
+    print(f"speed-up sequential / batch:                   {sequential / batch:6.2f}x  (target >= 3)")
+    print(f"batch / (units x floor / workers = {ideal:.1f} s):  {batch / ideal:6.2f}   (target <= 1.5)")
+    print(f"CPU per unit: batch {batch_cpu / args.units:.2f} s (portfolio and start-up included), "
+          f"sequential {sequential_cpu / args.units:.2f} s, floor {floor_cpu:.2f} s; "
+          f"batch CPU / (units x floor CPU) = {batch_cpu / (args.units * floor_cpu):.2f}")
+
+
+if __name__ == "__main__":
+    main()

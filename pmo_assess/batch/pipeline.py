@@ -1,0 +1,250 @@
+"""``pmo-assess batch`` end to end: check inputs, run every unit in parallel, then the portfolio, then summarise.
+
+Output folder layout::
+
+    OUT/units/<slug>/assessment.ipynb, report.html, scores.json   one folder per unit, published whole
+    OUT/failed/<slug>/assessment.ipynb, error.txt                 the last failed attempt of a unit
+    OUT/portfolio.ipynb, OUT/portfolio.html                        the cross-unit view
+    OUT/summary.csv, OUT/manifest.json                             this run's outcome; what a rerun may skip
+
+A unit that fails keeps its previous good report (if any) in ``units/``; the summary names it as
+failed, and the portfolio covers every unit with a report in ``units/``. A lock file keeps a second
+batch out of the same OUT while one runs. The portfolio's kernel is started (warm) while the last
+units still run, so its start-up does not add to the batch's wall time.
+"""
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import sys
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, TextIO
+
+from pmo_assess.batch.discover import (
+    PORTFOLIO_PARAMETERS,
+    BatchInputs,
+    UNIT_PARAMETERS,
+    assign_slugs,
+    check_notebook_parameters,
+    load_inputs,
+)
+from pmo_assess.batch.kernels import WarmKernel
+from pmo_assess.batch.manifest import Manifest, file_hash, portfolio_key, rows_hash, targets_text, unit_key
+from pmo_assess.batch.progress import Progress
+from pmo_assess.batch.run import NotebookJob, RunResult, run_notebook_job
+from pmo_assess.batch.summary import FILE_NAME as SUMMARY_FILE
+from pmo_assess.batch.summary import Outcome, summary_text, write_summary_csv
+from pmo_assess.errors import InputErrors, InputProblem
+from pmo_assess.report.paths import REPO_ROOT
+
+NOTEBOOK = REPO_ROOT / "notebooks" / "assessment.ipynb"
+PORTFOLIO_NOTEBOOK = REPO_ROOT / "notebooks" / "portfolio.ipynb"
+UNIT_FILES = ("assessment.ipynb", "report.html", "scores.json")
+#: What the portfolio's kernel imports while the last units still run (the bundled notebook's heavy imports).
+PORTFOLIO_WARM_UP = ("pandas", "seaborn", "pmo_assess.report.portfolio", "pmo_assess.charts.heatmap",
+                     "pmo_assess.charts.bars")
+
+
+@dataclass(frozen=True)
+class BatchConfig:
+    """What ``pmo-assess batch`` was asked to do (paths as the user gave them)."""
+
+    answers: list[Path]
+    questionnaire: Path
+    out: Path
+    targets: Path | None = None
+    workers: int = os.cpu_count() or 1
+    timeout: float = 600.0
+    rerun_all: bool = False
+    notebook: Path = NOTEBOOK
+    portfolio_notebook: Path = PORTFOLIO_NOTEBOOK
+    progress_bar: bool | None = None  # None: a bar only on a terminal
+
+
+def _check_config(config: BatchConfig) -> None:
+    problems = []
+    if config.workers < 1:
+        problems.append(InputProblem("command line", "--workers", f"must be 1 or more, got {config.workers}"))
+    if not config.timeout > 0:
+        problems.append(InputProblem("command line", "--timeout", f"must be more than 0 seconds, got {config.timeout}"))
+    if config.out.exists() and not config.out.is_dir():
+        problems.append(InputProblem(str(config.out), "--out", "exists and is not a folder"))
+    if problems:
+        raise InputErrors(problems)
+
+
+def _lock(out: Path) -> int:
+    """Hold ``OUT/.batch.lock`` for this run (released when the process ends, even if killed)."""
+    handle = os.open(out / ".batch.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(handle)
+        raise InputErrors([InputProblem(str(out), "--out", "another pmo-assess batch is writing to this "
+                                        "folder; wait for it to finish or choose another --out")]) from None
+    return handle
+
+
+def _remove_leftovers(out: Path) -> None:
+    """Partial folders of an earlier batch that was killed outright are never a report: delete them."""
+    for folder in (out, out / "units"):
+        if folder.is_dir():
+            for leftover in folder.glob(".*.partial-*"):
+                shutil.rmtree(leftover, ignore_errors=True)
+            for leftover in folder.glob(".*.old-*"):
+                shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _unit_job(config: BatchConfig, unit: str, slug: str, sources: list[str], out: Path) -> NotebookJob:
+    folder = out / "units" / slug
+    return NotebookJob(
+        name=unit, notebook=config.notebook.resolve(),
+        parameters={"answers": sources, "business_unit": unit,
+                    "questionnaire": str(config.questionnaire.resolve()),
+                    "targets": str(config.targets.resolve()) if config.targets else "", "output_dir": ""},
+        executed_name="assessment.ipynb", html_name="report.html",
+        outputs={name: folder / name for name in UNIT_FILES}, failed_dir=out / "failed" / slug,
+        publish_dir=folder, required=("scores.json",))
+
+
+def _portfolio_job(config: BatchConfig, out: Path) -> NotebookJob:
+    return NotebookJob(
+        name="portfolio", notebook=config.portfolio_notebook.resolve(),
+        parameters={"scores_dir": str((out / "units").resolve()),
+                    "questionnaire": str(config.questionnaire.resolve())},
+        executed_name="portfolio.ipynb", html_name="portfolio.html",
+        outputs={"portfolio.ipynb": out / "portfolio.ipynb", "portfolio.html": out / "portfolio.html"},
+        failed_dir=out / "failed" / "portfolio")
+
+
+def _outcome(name: str, result: RunResult, report: Path) -> Outcome:
+    if result.ok:
+        return Outcome(name, result.status, result.seconds, str(report))
+    kept = " (the previous report is kept)" if report.exists() else ""
+    return Outcome(name, result.status, result.seconds, "", result.error + kept)
+
+
+def _run_jobs(jobs: list[tuple[NotebookJob, dict]], config: BatchConfig, manifest: Manifest,
+              stream: TextIO, when_last_started: Callable[[], None]) -> list[Outcome]:
+    """Run unit jobs in parallel; record each in the manifest as it ends.
+
+    ``when_last_started`` is called when every remaining job has a worker, i.e. when a core is about to
+    fall idle (possibly more than once: it must be idempotent)."""
+    outcomes: dict[str, Outcome] = {}
+    progress = Progress(len(jobs), stream, config.progress_bar)
+    watches: set = set()
+    pool = ThreadPoolExecutor(max_workers=config.workers, thread_name_prefix="pmo-unit")
+    try:
+        futures = {pool.submit(run_notebook_job, job, config.timeout, watches): (job, entry) for job, entry in jobs}
+        if 0 < len(jobs) < config.workers:
+            when_last_started()
+        for future in as_completed(futures):
+            job, entry = futures[future]
+            result = future.result()
+            outcome = _outcome(job.name, result, job.publish_dir / "report.html")
+            manifest.record_unit(job.name, {**entry, "status": result.status, "error": result.error,
+                                            "seconds": round(result.seconds, 1), "finished": _now()})
+            outcomes[job.name] = outcome
+            progress.finished(outcome)
+            if len(jobs) - len(outcomes) == config.workers - 1:
+                when_last_started()
+    except KeyboardInterrupt:
+        for watch in list(watches):
+            watch.kill()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    finally:
+        progress.close()
+    pool.shutdown()
+    return [outcomes[job.name] for job, _ in jobs]
+
+
+def _run_portfolio(config: BatchConfig, out: Path, manifest: Manifest, questionnaire_hash: str,
+                   stream: TextIO, warm: WarmKernel | None) -> Outcome:
+    score_files = [p for p in (out / "units").glob("*/scores.json") if not p.parent.name.startswith(".")]
+    if not score_files:
+        return Outcome("portfolio", "not run", error="no unit has a report, so there is nothing to consolidate")
+    job = _portfolio_job(config, out)
+    key = portfolio_key(score_files, questionnaire_hash, file_hash(job.notebook))
+    if not config.rerun_all and manifest.is_current(manifest.portfolio, key, list(job.outputs.values())):
+        return Outcome("portfolio", "up to date", report=str(out / "portfolio.html"))
+    print(f"building the portfolio view from {len(score_files)} unit report(s)", file=stream, flush=True)
+    result = run_notebook_job(job, config.timeout, warm=warm)
+    manifest.record_portfolio({"key": key, "status": result.status, "error": result.error,
+                               "seconds": round(result.seconds, 1), "finished": _now()})
+    return _outcome("portfolio", result, out / "portfolio.html")
+
+
+def run_batch(config: BatchConfig, stream: TextIO = sys.stderr, out_stream: TextIO = sys.stdout) -> int:
+    """Run the whole batch; 0 if every unit and the portfolio succeeded, 1 if any failed. Bad input raises InputErrors."""
+    _check_config(config)
+    check_notebook_parameters(config.notebook, UNIT_PARAMETERS)
+    check_notebook_parameters(config.portfolio_notebook, PORTFOLIO_PARAMETERS)
+    inputs = load_inputs(config.answers, config.questionnaire, config.targets)
+    out = config.out.resolve()
+    (out / "units").mkdir(parents=True, exist_ok=True)
+    lock = _lock(out)
+    try:
+        return _run_locked(config, inputs, out, stream, out_stream)
+    finally:
+        os.close(lock)
+
+
+def _run_locked(config: BatchConfig, inputs: BatchInputs, out: Path, stream: TextIO, out_stream: TextIO) -> int:
+    """The batch proper, once inputs are checked and the output folder is ours."""
+    _remove_leftovers(out)
+    manifest = Manifest.load(out)
+    slugs = assign_slugs(inputs.units.units, manifest.slugs())
+    questionnaire_hash = file_hash(config.questionnaire)
+    notebook_hash = file_hash(config.notebook)
+
+    outcomes: dict[str, Outcome] = {}
+    jobs: list[tuple[NotebookJob, dict]] = []
+    for unit, slug in slugs.items():
+        rows = inputs.units.frames[unit]
+        sources = sorted({str(Path(s).resolve()) for s in rows["source"].astype(str).unique()})
+        key = unit_key(rows_hash(rows), questionnaire_hash, targets_text(inputs.targets, unit), notebook_hash)
+        job = _unit_job(config, unit, slug, sources, out)
+        entry = {"slug": slug, "key": key, "answers": sources}
+        problems = inputs.units.problems[unit]
+        if problems:
+            error = InputErrors(problems).render()
+            manifest.record_unit(unit, {**entry, "status": "invalid", "error": error, "finished": _now()})
+            outcomes[unit] = Outcome(unit, "invalid", error=error)
+        elif not config.rerun_all and manifest.is_current(manifest.units.get(unit, {}), key,
+                                                          list(job.outputs.values())):
+            outcomes[unit] = Outcome(unit, "up to date", report=str(job.publish_dir / "report.html"))
+        else:
+            jobs.append((job, entry))
+    invalid = sum(o.status == "invalid" for o in outcomes.values())
+    print(f"{len(slugs)} business unit(s): {len(jobs)} to run, {len(outcomes) - invalid} up to date, "
+          f"{invalid} with invalid answers; {min(config.workers, max(len(jobs), 1))} worker(s)",
+          file=stream, flush=True)
+    warm: list[WarmKernel] = []
+
+    def warm_up_portfolio_kernel() -> None:
+        if not warm:
+            warm.append(WarmKernel(PORTFOLIO_WARM_UP))
+
+    try:
+        for outcome in _run_jobs(jobs, config, manifest, stream, warm_up_portfolio_kernel):
+            outcomes[outcome.name] = outcome
+        ordered = [outcomes[unit] for unit in slugs]
+        ordered.append(_run_portfolio(config, out, manifest, questionnaire_hash, stream, warm[0] if warm else None))
+    finally:
+        for kernel in warm:  # unused (portfolio up to date, or interrupted) or already shut down: tidy up
+            kernel.discard()
+    write_summary_csv(out / SUMMARY_FILE, ordered)
+    out_stream.write(summary_text(ordered))
+    for outcome in ordered:
+        if outcome.status == "invalid":
+            print(f"\n{outcome.name}: invalid answers:\n{outcome.error}", file=stream)
+    return 0 if all(o.succeeded for o in ordered) else 1

@@ -1,0 +1,78 @@
+"""``pmo-assess plan``: draft a unit's business plan (once), validate it, render and export it."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+FORMATS = ("html", "md", "docx", "xlsx")
+
+
+def formats(text: str) -> tuple[str, ...]:
+    """Parse ``html,md,docx,xlsx`` (any subset, comma-separated)."""
+    chosen = tuple(dict.fromkeys(f.strip().lower() for f in text.split(",") if f.strip()))
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown or not chosen:
+        raise argparse.ArgumentTypeError(f"formats must be a comma-separated subset of {','.join(FORMATS)}, "
+                                         f"got {text!r}")
+    return chosen
+
+
+def day_rate(text: str) -> float:
+    """A cost per person-day: a finite number of 0 or more (a bad one would be written into the new draft)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 <= value < float("inf"):  # also refuses nan
+        raise argparse.ArgumentTypeError(f"must be a finite number of 0 or more, got {text}")
+    return value
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "plan", help="draft, validate and export a unit's PMO business plan",
+        description="Draft OUT/plan.yaml from the assessment and roadmap if it does not exist (it is never "
+                    "overwritten: it is yours to edit), validate it, and write plan.html/.md/.docx/.xlsx to OUT.")
+    parser.add_argument("--unit", "-u", required=True, help="business unit, as named in the answers")
+    parser.add_argument("--answers", "-a", nargs="+", required=True, metavar="FILE", help="answer files")
+    parser.add_argument("--questionnaire", "-q", required=True, metavar="FILE", help="questionnaire YAML")
+    parser.add_argument("--targets", "-t", metavar="FILE", help="targets YAML (objectives need gaps)")
+    parser.add_argument("--roadmap", "-r", metavar="FILE", help="the unit's roadmap.yaml")
+    parser.add_argument("--library", "-l", metavar="FILE",
+                        help="initiative library (default: initiatives/<questionnaire id>.yaml beside the questionnaire)")
+    parser.add_argument("--out", "-o", required=True, metavar="DIR", help="where plan.yaml and the outputs live")
+    parser.add_argument("--plan", metavar="FILE", help="the plan file (default: OUT/plan.yaml)")
+    parser.add_argument("--format", "-f", type=formats, default=FORMATS, metavar="LIST",
+                        help="comma-separated: html,md,docx,xlsx (default: all)")
+    parser.add_argument("--redraft", action="store_true",
+                        help="also write a fresh draft to plan.draft.yaml beside the plan, to compare")
+    parser.add_argument("--currency", default="EUR", help="currency of a new draft (default EUR)")
+    parser.add_argument("--day-rate", type=day_rate, metavar="AMOUNT", help="cost of one person-day, for a new draft")
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from pmo_assess.plan.build import build_plan
+    from pmo_assess.plan.export import write_plan_outputs
+
+    plan_path = Path(args.plan) if args.plan else Path(args.out) / "plan.yaml"
+    result = build_plan(args.questionnaire, args.answers, args.unit, plan_path, targets_path=args.targets,
+                        roadmap_path=args.roadmap, library_path=args.library, redraft=args.redraft,
+                        currency=args.currency, day_rate=args.day_rate)
+    if result.drafted:
+        print(f"drafted {plan_path}: edit it, then run this command again", file=sys.stderr)
+    else:
+        print(f"using {plan_path} as you left it (valid)", file=sys.stderr)
+    if result.redraft_path:
+        print(f"fresh draft for comparison: {result.redraft_path}", file=sys.stderr)
+    for path in write_plan_outputs(result.plan, result.roadmap, args.out, args.format):
+        print(f"wrote {path}", file=sys.stderr)
+    financials = result.plan.financials
+    if financials.benefit_cost_ratio is not None:
+        payback = f"{financials.payback_months} months" if financials.payback_months else "not within the horizon"
+        print(f"benefit-cost ratio {financials.benefit_cost_ratio:.2f}, payback {payback}", file=sys.stderr)
+    else:
+        print(f"benefit-cost ratio not computed yet: {len(financials.missing)} line(s) to fill in", file=sys.stderr)
+    return 0

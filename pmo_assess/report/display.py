@@ -1,0 +1,80 @@
+"""Show report pieces in a notebook: every text a user or respondent wrote is HTML-escaped here.
+
+Tables go out as HTML built by :func:`table_html` (never raw markdown, which would let ``<script>``
+through nbconvert); figures go out as PNG images so they show whatever Matplotlib backend is active.
+"""
+from __future__ import annotations
+
+import io
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from pmo_assess.sanitize import escape_html
+
+#: Resolution of report figures: sharp on a projector, small enough for a 40-unit batch.
+FIGURE_DPI = 90
+
+
+def _cell(value: Any, percent: bool = False) -> str:
+    """One escaped ``<td>``: numbers right-aligned, text left-aligned."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return "<td>–</td>"
+    if isinstance(value, (bool, np.bool_)):
+        return f"<td>{'yes' if value else ''}</td>"
+    if isinstance(value, float):
+        return f"<td>{value:.0%}</td>" if percent else f"<td>{value:.2f}</td>"
+    if isinstance(value, (int, np.integer)):
+        return f"<td>{value}</td>"
+    return f'<td style="text-align:left">{escape_html(value)}</td>'
+
+
+def table_html(frame: pd.DataFrame, percent_columns: tuple[str, ...] = (), empty: str = "Nothing to show.") -> str:
+    """An HTML table of ``frame`` with every header and cell escaped; ``empty`` (escaped) if it has no rows."""
+    if frame.empty:
+        return f"<p><em>{escape_html(empty)}</em></p>"
+    head = "".join(f'<th style="text-align:left">{escape_html(c)}</th>' for c in frame.columns)
+    body = "".join(
+        "<tr>" + "".join(_cell(v, c in percent_columns) for c, v in zip(frame.columns, row)) + "</tr>"
+        for row in frame.itertuples(index=False))
+    return f'<table class="pmo-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def headline_html(headline: dict) -> str:
+    """The unit's headline as an HTML block: overall level, what caps it, and why."""
+    level = f"level {headline['level']} ({headline['level_name']})" if headline["level"] else "no level"
+    score = "–" if headline["score"] is None else f"{headline['score']:.2f}"
+    capped = (f"<p>Capped by <strong>{escape_html(headline['capped_by'])}</strong>.</p>"
+              if headline["capped_by"] else "")
+    return (f"<h2>{escape_html(headline['business_unit'])}: {escape_html(level)}</h2>"
+            f"<p>Overall score {score} from {headline['respondents']} respondents.</p>{capped}"
+            f"<p>{escape_html(headline['explanation'])}</p>")
+
+
+def figure_png(figure: Figure) -> bytes:
+    """Render a figure to PNG bytes."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=FIGURE_DPI, bbox_inches="tight")
+    return buffer.getvalue()
+
+
+def show_html(html: str) -> None:
+    """Display ready-made (already escaped) HTML."""
+    from IPython.display import HTML, display
+
+    display(HTML(html))
+
+
+def show_table(frame: pd.DataFrame, percent_columns: tuple[str, ...] = (), empty: str = "Nothing to show.") -> None:
+    """Display a DataFrame as an escaped HTML table."""
+    show_html(table_html(frame, percent_columns, empty))
+
+
+def show_figure(figure: Figure) -> None:
+    """Display a figure as a PNG image."""
+    from IPython.display import Image, display
+
+    display(Image(data=figure_png(figure), format="png"))

@@ -1,0 +1,136 @@
+"""The batch's parts on their own: private IPC kernels, the start-up retry, slugs, manifest keys, summary."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from batch_fixtures import MINI, write_answers
+from pmo_assess.batch import run as run_module
+from pmo_assess.batch.discover import assign_slugs, slugify
+from pmo_assess.batch.kernels import KernelWatch, PrivateIPCKernelManager, is_startup_failure
+from pmo_assess.batch.manifest import rows_hash
+from pmo_assess.batch.run import NotebookJob, run_notebook_job
+from pmo_assess.batch.summary import Outcome, summary_text, write_summary_csv
+from pmo_assess.io.questionnaire import load_questionnaire
+from pmo_assess.report.answers import split_units
+
+
+def test_each_kernel_manager_uses_ipc_sockets_in_its_own_private_folder():
+    first, second = PrivateIPCKernelManager(), PrivateIPCKernelManager()
+    try:
+        assert first.transport == second.transport == "ipc"
+        assert Path(first.ip).parent == Path(first.private_dir)
+        assert Path(first.connection_file).parent == Path(first.private_dir)
+        assert first.private_dir != second.private_dir
+        assert oct(Path(first.private_dir).stat().st_mode & 0o777) == "0o700"
+    finally:
+        first.remove_private_dir()
+        second.remove_private_dir()
+    assert not Path(first.private_dir).exists()
+
+
+def test_a_kernel_that_dies_at_start_up_is_retried_once(tmp_path, monkeypatch):
+    calls = []
+
+    def execute(job, work, timeout, watch, manager_class=None):
+        calls.append(work)
+        if len(calls) == 1:
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        (work / "out.ipynb").write_text('{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}')
+
+    monkeypatch.setattr(run_module, "_execute", execute)
+    job = NotebookJob(name="Alpha", notebook=tmp_path / "nb.ipynb", parameters={}, executed_name="out.ipynb",
+                      html_name="out.html", outputs={"out.ipynb": tmp_path / "pub" / "out.ipynb",
+                                                     "out.html": tmp_path / "pub" / "out.html"},
+                      failed_dir=tmp_path / "failed" / "alpha", publish_dir=tmp_path / "pub")
+
+    result = run_notebook_job(job, timeout=5)
+
+    assert result.ok and result.attempts == 2
+    assert sorted(p.name for p in (tmp_path / "pub").iterdir()) == ["out.html", "out.ipynb"]
+
+
+def test_a_notebook_error_is_not_retried_as_a_start_up_failure():
+    watch = KernelWatch()
+    assert not is_startup_failure(ValueError("bad data"), watch)
+    assert is_startup_failure(RuntimeError("Kernel didn't respond in 60 seconds"), watch)
+    watch.startup_failed = True
+    assert is_startup_failure(OSError("socket in use"), watch)
+
+
+def test_slugs_are_unique_stable_and_plain():
+    assert slugify("Zürich Ops & Co.") == "zurich-ops-co"
+    assert slugify("???") == "unit"
+    slugs = assign_slugs(["A b", "a-b", "Portfolio", "New"], known={"New": "kept-name", "Gone": "a-b-2"})
+    assert slugs == {"A b": "a-b", "a-b": "a-b-3", "Portfolio": "portfolio-2", "New": "kept-name"}
+
+
+def test_a_units_key_changes_with_its_own_rows_only(tmp_path):
+    bank = load_questionnaire(MINI)
+    path = write_answers(tmp_path / "a.csv", {"Alpha": {}, "Beta": {}})
+    before = split_units([path], bank)
+    write_answers(path, {"Alpha": {}, "Beta": {"comment": "changed"}})
+    after = split_units([path], bank)
+
+    assert rows_hash(before.frames["Alpha"]) == rows_hash(after.frames["Alpha"])
+    assert rows_hash(before.frames["Beta"]) != rows_hash(after.frames["Beta"])
+
+
+def test_summary_names_failures_and_neutralises_spreadsheet_formulas(tmp_path):
+    outcomes = [Outcome("Alpha", "ok", 3.2, "out/units/alpha/report.html"),
+                Outcome("=cmd|' /C calc'!A0", "failed", 1.0, error="ValueError: boom\ndetails")]
+
+    text = summary_text(outcomes)
+    write_summary_csv(tmp_path / "summary.csv", outcomes)
+
+    assert "1 succeeded, 1 failed: =cmd" in text and "ValueError: boom" in text and "details" not in text
+    assert "'=cmd|' /C calc'!A0" in (tmp_path / "summary.csv").read_text(encoding="utf-8")
+
+
+def test_an_unreadable_manifest_means_everything_is_redone(tmp_path):
+    from pmo_assess.batch.manifest import Manifest
+
+    (tmp_path / "manifest.json").write_text("{ not json", encoding="utf-8")
+    manifest = Manifest.load(tmp_path)
+    assert manifest.units == {}
+    manifest.record_unit("Alpha", {"slug": "alpha", "key": "k", "status": "ok"})
+    assert json.loads((tmp_path / "manifest.json").read_text())["units"]["Alpha"]["slug"] == "alpha"
+
+
+def test_progress_is_a_bar_on_a_terminal_and_plain_lines_otherwise():
+    import io
+
+    from pmo_assess.batch.progress import Progress
+
+    lines, bar = io.StringIO(), io.StringIO()
+    plain, fancy = Progress(2, lines, bar=False), Progress(2, bar, bar=True)
+    for progress in (plain, fancy):
+        progress.finished(Outcome("Alpha", "ok", 1.25))
+        progress.finished(Outcome("Beta", "timeout", 9.0))
+        progress.close()
+
+    assert lines.getvalue() == "[1/2] ok       Alpha (1.2 s)\n[2/2] timeout  Beta (9.0 s)\n"
+    assert "2/2" in bar.getvalue() and "\r" in bar.getvalue() and "Beta: timeout" in bar.getvalue()
+
+
+def test_a_warm_kernel_that_fails_its_warm_up_is_not_handed_over_and_leaves_nothing_behind():
+    from pmo_assess.batch.kernels import WarmKernel
+
+    warm = WarmKernel(("no_such_module_for_pmo_assess",))
+
+    assert warm.handover() is None
+    assert "no_such_module_for_pmo_assess" in str(warm.failure)
+    assert not warm.manager.has_kernel and not Path(warm.manager.private_dir).exists()
+
+
+def test_a_warm_kernel_is_handed_over_as_the_instance_nbclient_creates():
+    from pmo_assess.batch.kernels import WarmKernel
+
+    warm = WarmKernel(("json",))
+    try:
+        handover = warm.handover()
+        assert handover is not None and handover(kernel_name="python3") is warm.manager
+        assert warm.manager.has_kernel and warm.manager.transport == "ipc"
+    finally:
+        warm.discard()
+    assert not warm.manager.has_kernel and not Path(warm.manager.private_dir).exists()

@@ -1,0 +1,74 @@
+"""notebooks/business_plan.ipynb: committed without outputs, runs under papermill and nbval with the samples."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import nbformat
+import papermill
+
+from conftest import BANK, EXAMPLES, ROOT
+
+NOTEBOOK = ROOT / "notebooks" / "business_plan.ipynb"
+PARAMETERS = {"unit", "questionnaire", "answers", "targets", "roadmap", "library", "plan", "output_dir"}
+
+
+def test_notebook_is_committed_clean_with_known_parameters():
+    notebook = nbformat.read(NOTEBOOK, as_version=4)
+    assert all(not cell.get("outputs") and not cell.get("execution_count")
+               for cell in notebook.cells if cell.cell_type == "code")
+    assert set(papermill.inspect_notebook(str(NOTEBOOK))) == PARAMETERS
+
+
+def test_papermill_run_drafts_the_plan_and_exports_it(tmp_path):
+    out = tmp_path / "out"
+    parameters = {"unit": "Insurance Claims", "questionnaire": str(BANK),
+                  "answers": [str(EXAMPLES / "answers" / "insurance-claims.csv")],
+                  "targets": str(EXAMPLES / "targets.yaml"), "plan": str(tmp_path / "plan.yaml"),
+                  "output_dir": str(out)}
+    assert set(parameters) <= PARAMETERS
+    env_tmp = os.environ.get("TMPDIR")
+    os.environ["TMPDIR"] = str(tmp_path)
+    try:
+        papermill.execute_notebook(str(NOTEBOOK), str(tmp_path / "run.ipynb"), parameters=parameters,
+                                   cwd=str(NOTEBOOK.parent), execution_timeout=180, progress_bar=False)
+    finally:
+        os.environ.pop("TMPDIR") if env_tmp is None else os.environ.update(TMPDIR=env_tmp)
+    plan_text = (tmp_path / "plan.yaml").read_text()
+    assert "business_unit: Insurance Claims" in plan_text
+    assert sorted(p.name for p in out.iterdir()) == ["plan.docx", "plan.html", "plan.md", "plan.xlsx"]
+    markdown = (out / "plan.md").read_text()
+    assert "# PMO business plan — Insurance Claims" in markdown
+    assert "Raise benefits management from level 1 (ad hoc) to level 4 (optimizing)" in markdown
+    run = nbformat.read(tmp_path / "run.ipynb", as_version=4)
+    text = "".join(o.get("text", "") for c in run.cells for o in c.get("outputs", []))
+    assert f"Drafted {tmp_path / 'plan.yaml'}" in text
+    images = [o for c in run.cells for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
+    assert len(images) == 2
+
+
+def test_nbval_lax_passes_with_the_samples(tmp_path):
+    env = dict(os.environ, TMPDIR=str(tmp_path))
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "--nbval-lax", str(NOTEBOOK), "-q", "-p", "no:cacheprovider",
+         "--rootdir", str(tmp_path), "-c", os.devnull],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert " passed" in result.stdout
+
+
+def test_papermill_run_without_targets_drafts_a_plan_without_a_roadmap(tmp_path):
+    parameters = {"unit": "Insurance Claims", "questionnaire": str(BANK),
+                  "answers": [str(EXAMPLES / "answers" / "insurance-claims.csv")], "targets": "",
+                  "plan": str(tmp_path / "plan.yaml"), "output_dir": str(tmp_path / "out")}
+    env_tmp = os.environ.get("TMPDIR")
+    os.environ["TMPDIR"] = str(tmp_path)
+    try:
+        papermill.execute_notebook(str(NOTEBOOK), str(tmp_path / "run.ipynb"), parameters=parameters,
+                                   cwd=str(NOTEBOOK.parent), execution_timeout=180, progress_bar=False)
+    finally:
+        os.environ.pop("TMPDIR") if env_tmp is None else os.environ.update(TMPDIR=env_tmp)
+    assert "business_unit: Insurance Claims" in (tmp_path / "plan.yaml").read_text()
+    assert not list(tmp_path.glob("pmo-plan-*/roadmap.yaml"))  # no targets: no roadmap was planned
+    assert "# PMO business plan — Insurance Claims" in (tmp_path / "out" / "plan.md").read_text()

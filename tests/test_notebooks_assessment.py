@@ -1,0 +1,76 @@
+"""notebooks/assessment.ipynb and portfolio.ipynb: committed clean, run by the papermill CLI and by nbval."""
+from __future__ import annotations
+
+import ast
+import json
+import os
+import subprocess
+import sys
+
+import nbformat
+import papermill
+import pytest
+
+from conftest import BANK, EXAMPLES, ROOT
+
+ASSESSMENT = ROOT / "notebooks" / "assessment.ipynb"
+PORTFOLIO = ROOT / "notebooks" / "portfolio.ipynb"
+
+
+@pytest.mark.parametrize("path", [ASSESSMENT, PORTFOLIO], ids=["assessment", "portfolio"])
+def test_notebooks_are_committed_without_outputs_and_with_plain_parameters(path):
+    notebook = nbformat.read(path, as_version=4)
+    code = [c for c in notebook.cells if c.cell_type == "code"]
+
+    assert all(not c.outputs and c.execution_count is None for c in code)
+    parameters = [c for c in code if "parameters" in c.metadata.get("tags", [])]
+    assert len(parameters) == 1
+    for statement in ast.parse(parameters[0].source).body:
+        assert isinstance(statement, ast.Assign)
+        ast.literal_eval(statement.value)  # plain values only: raises on anything computed
+    assert all(len(c.source.splitlines()) <= 15 for c in code)
+
+
+def test_papermill_cli_runs_the_assessment_with_p_parameters(tmp_path):
+    out = tmp_path / "insurance"
+    result = subprocess.run(
+        ["papermill", str(ASSESSMENT), str(tmp_path / "executed.ipynb"), "--no-progress-bar",
+         "-p", "answers", str(EXAMPLES / "answers" / "insurance-claims.csv"),
+         "-p", "business_unit", "Insurance Claims", "-p", "questionnaire", str(BANK),
+         "-p", "targets", str(EXAMPLES / "targets.yaml"), "-p", "output_dir", str(out),
+         "--execution-timeout", "300"],
+        capture_output=True, text=True, timeout=400, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+
+    scores = json.loads((out / "scores.json").read_text(encoding="utf-8"))
+    assert scores["schema"] == "pmo-assess/scores@1"
+    unit = scores["units"][0]
+    assert unit["business_unit"] == "Insurance Claims"
+    governance = next(d for d in unit["dimensions"] if d["id"] == "governance")
+    assert (governance["level"], governance["capped_by"]) == (2, "benefits-management")
+
+    executed = nbformat.read(tmp_path / "executed.ipynb", as_version=4)
+    outputs = [o for c in executed.cells if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    html = "".join(o.get("data", {}).get("text/html", "") for o in outputs)
+    assert "<h2>Insurance Claims: level 3 (operationalizing)</h2>" in html
+    assert "Benefits management" in html and "Gaps" not in html  # tables, not the prose
+    assert sum("image/png" in o.get("data", {}) for o in outputs) == 2  # heatmap and radar
+
+
+def test_both_notebooks_pass_nbval_lax(tmp_path):
+    """Parameterised copies (scores written under tmp_path) run by nbval from a folder outside the repo."""
+    papermill.execute_notebook(str(ASSESSMENT), str(tmp_path / "assessment.ipynb"),
+                               parameters={"output_dir": str(tmp_path / "unit")}, prepare_only=True,
+                               progress_bar=False)
+    (tmp_path / "portfolio.ipynb").write_bytes(PORTFOLIO.read_bytes())  # its defaults write nothing
+
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "--nbval-lax", "assessment.ipynb", "portfolio.ipynb", "-q",
+         "-p", "no:cacheprovider", "--rootdir", str(tmp_path), "-c", os.devnull],
+        cwd=tmp_path, env=dict(os.environ, TMPDIR=str(tmp_path)), capture_output=True, text=True, timeout=600)
+
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert "passed" in result.stdout
+    written = json.loads((tmp_path / "unit" / "scores.json").read_text(encoding="utf-8"))
+    assert written["units"][0]["business_unit"] == "Retail Banking"

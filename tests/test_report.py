@@ -1,0 +1,184 @@
+"""The tables, views and HTML behind the assessment and portfolio notebooks, checked on the bundled samples."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+from batch_fixtures import MINI, write_answers
+from conftest import BANK, EXAMPLES, ROOT
+from pmo_assess.errors import InputErrors
+from pmo_assess.export.scores import scores_to_dict
+from pmo_assess.io.answers import read_answers
+from pmo_assess.io.questionnaire import load_questionnaire
+from pmo_assess.io.targets import load_targets
+from pmo_assess.report import portfolio as views
+from pmo_assess.report import tables
+from pmo_assess.report.answers import load_unit_answers
+from pmo_assess.report.display import headline_html, table_html
+from pmo_assess.report.html import notebook_html
+from pmo_assess.report.paths import resolve_input, resolve_inputs
+from pmo_assess.report.unit import load_unit_report, write_unit_scores
+from pmo_assess.scoring import compute_gaps, score_answers
+
+TARGETS = EXAMPLES / "targets.yaml"
+
+
+def sample(unit: str):
+    slug = unit.lower().replace(" ", "-")
+    return load_unit_report([str(EXAMPLES / "answers" / f"{slug}.csv")], unit, str(BANK), str(TARGETS))
+
+
+def test_disputed_items_list_every_respondents_answer_for_the_workshop():
+    agenda = tables.disputed_items(sample("Group Technology"))
+
+    assert list(agenda["question"]) == ["TEC-AUT-1", "TEC-AUT-2", "TEC-AUT-3"]
+    assert set(agenda["capability"]) == {"Automation"} and set(agenda["spread"]) == {3.0}
+    assert list(agenda["Helena Lindqvist (sponsor)"]) == ["4", "4", "4"]
+    assert list(agenda["Fatima Al-Sayed (team-member)"]) == ["1", "1", "1"]
+
+
+def test_headline_and_dimensions_name_what_caps_a_level():
+    report = sample("Insurance Claims")
+    dims = tables.dimension_table(report).set_index("dimension")
+
+    assert tables.headline(report)["level"] == 3
+    assert dims.loc["Governance", "level"] == 2 and dims.loc["Governance", "score"] == 2.52
+    assert dims.loc["Governance", "capped by"] == "Benefits management"
+    assert "staged scoring holds it at level 2" in dims.loc["Governance", "why"]
+    assert (dims.loc["Process", "level"], dims.loc["Process", "target"], dims.loc["Process", "gap"]) == (4, 4, 0)
+
+
+def test_gaps_are_ranked_largest_first_with_a_next_step():
+    gaps = tables.gaps_ranked(sample("Insurance Claims"))
+
+    assert list(gaps["capability"]) == ["Benefits management", "Performance measures", "Continuous improvement"]
+    assert list(gaps["gap"]) == [3, 1, 1]
+    assert gaps.loc[0, "next step"].startswith("Benefits management scores 1.08")
+
+
+def test_not_applicable_areas_and_coverage():
+    report = sample("Manufacturing Operations")
+    areas = tables.not_applicable_areas(report)
+    coverage = tables.coverage_table(report).set_index("capability")
+
+    assert list(areas["capability"]) == ["Delivery approaches and complexity", "Automation"]
+    assert list(areas["n/a"]) == [15, 15] and not areas["scored"].any()
+    assert coverage.loc["Automation", "counted"] == 0
+    assert coverage.loc["Forward-looking insight", "don't know"] > 0
+    assert coverage.loc["Forward-looking insight", "coverage"] < 1
+
+
+def test_comments_come_out_escaped():
+    frame = tables.comments(sample("Retail Banking"))
+    frame.loc[0, "comment"] = '<script>alert(1)</script> =HYPERLINK("http://evil.example","x")'
+
+    html = table_html(frame)
+
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; =HYPERLINK(&quot;http://evil.example&quot;,&quot;x&quot;)" in html
+    assert "Nobody has ever asked the business what it wants from the PMO." in html
+    unit = headline_html({"business_unit": "<b>Ops</b>", "level": 2, "level_name": "evolving", "score": 2.0,
+                          "respondents": 3, "capped_by": None, "explanation": "x < y"})
+    assert "&lt;b&gt;Ops&lt;/b&gt;" in unit and "x &lt; y" in unit
+
+
+def test_unit_scores_json_is_the_units_part_of_the_whole_scores_object(tmp_path):
+    report = sample("Retail Banking")
+    path = write_unit_scores(report, tmp_path / "out")
+
+    bank = load_questionnaire(BANK)
+    scores = score_answers(read_answers(sorted((EXAMPLES / "answers").glob("*.csv")), bank), bank)
+    whole = scores_to_dict(scores, compute_gaps(scores, load_targets(TARGETS, bank)))
+    written = json.loads(path.read_text(encoding="utf-8"))
+    assert written["schema"] == "pmo-assess/scores@1"
+    assert written["units"] == [u for u in whole["units"] if u["business_unit"] == "Retail Banking"]
+    assert write_unit_scores(report, "") is None
+
+
+def test_one_units_bad_rows_do_not_stop_another_unit_of_the_same_file(tmp_path):
+    answers = write_answers(tmp_path / "a.csv", {"Alpha": {}, "Broken": {"bad_answer": True}})
+    bank = load_questionnaire(MINI)
+
+    assert len(load_unit_answers([answers], "Alpha", bank)) == 14
+    with pytest.raises(InputErrors, match=r"a.csv: row 19: answer '7' is outside the levels 1-4"):
+        load_unit_answers([answers], "Broken", bank)
+    with pytest.raises(InputErrors, match=r"no answers for business unit 'Beta'; units found: 'Alpha', 'Broken'"):
+        load_unit_answers([answers], "Beta", bank)
+
+
+def test_relative_paths_fall_back_to_the_repo_root(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "examples").mkdir()  # a folder of that name here, but no answers in it
+
+    assert resolve_input("questionnaires/value-driven-pmo.yaml") == ROOT / "questionnaires" / "value-driven-pmo.yaml"
+    assert resolve_input("nowhere.yaml") == Path("nowhere.yaml")  # left as given, so "not found" names it
+    assert [p.name for p in resolve_inputs("examples/answers/*.csv")] == [
+        "group-technology.csv", "insurance-claims.csv", "manufacturing-operations.csv",
+        "public-sector-programmes.csv", "retail-banking.csv"]
+
+
+@pytest.fixture
+def scores_folder(tmp_path):
+    for unit in ("Retail Banking", "Insurance Claims"):
+        write_unit_scores(sample(unit), tmp_path / "units" / unit.lower().replace(" ", "-"))
+    return tmp_path / "units"
+
+
+def test_portfolio_from_unit_scores_files(scores_folder):
+    portfolio = views.load_portfolio(str(scores_folder), "", str(BANK))
+
+    assert portfolio.names == ["Insurance Claims", "Retail Banking"]
+    matrix = views.capability_matrix(portfolio)
+    assert matrix.shape == (2, 18) and matrix.columns[0] == "Customer orientation"
+    assert views.dimension_levels(portfolio).loc["Retail Banking", "Governance"] == 1
+    progress = views.percent_to_target(portfolio).set_index("business unit")
+    retail = portfolio.units[1]["capabilities"]
+    gap, target = sum(c["gap"] for c in retail), sum(c["target"] for c in retail)
+    assert progress.loc["Retail Banking", "percent to target"] == pytest.approx(1 - gap / target)
+    assert progress.loc["Retail Banking", "total gap"] == gap
+    rollup = views.organisation_rollup(portfolio).set_index("area")
+    overall = [u["overall"]["score"] for u in portfolio.units]
+    assert rollup.loc["Overall", "mean score"] == pytest.approx(sum(overall) / 2, abs=0.01)
+    assert (rollup.loc["Governance", "lowest unit level"], rollup.loc["Governance", "highest unit level"]) == (1, 2)
+
+
+def test_portfolio_from_answers_names_the_weakest_capabilities():
+    portfolio = views.load_portfolio("", "examples/answers/*.csv", str(BANK), str(TARGETS))
+    weakest = views.weakest_capabilities(portfolio, count=3)
+
+    assert len(portfolio.units) == 5
+    assert weakest.loc[0, "capability"] == "Benefits management"
+    assert weakest.loc[0, "units below target"] == 5
+    assert list(weakest["mean score"]) == sorted(weakest["mean score"])
+
+
+def test_portfolio_folder_problems_are_named(scores_folder, tmp_path):
+    (scores_folder / "other").mkdir()
+    (scores_folder / "other" / "scores.json").write_text('{"schema": "something-else"}', encoding="utf-8")
+    shutil.copytree(scores_folder / "retail-banking", scores_folder / "retail-copy")
+
+    with pytest.raises(InputErrors) as caught:
+        views.load_portfolio(str(scores_folder), "", str(BANK))
+    text = caught.value.render()
+    assert "other/scores.json: schema: not a pmo-assess/scores@1 file" in text
+    assert "unit 'Retail Banking' is also in" in text
+    with pytest.raises(InputErrors, match="scores are for questionnaire 'value-driven-pmo', not 'mini'"):
+        views.load_portfolio(str(scores_folder), "", str(MINI))
+    (tmp_path / "empty" / ".partial").mkdir(parents=True)
+    shutil.copy(scores_folder / "retail-banking" / "scores.json", tmp_path / "empty" / ".partial")
+    with pytest.raises(InputErrors, match="no scores.json files"):  # hidden (unfinished) folders are not read
+        views.load_portfolio(str(tmp_path / "empty"), "", str(BANK))
+
+
+def test_html_report_has_outputs_but_no_code():
+    notebook = new_notebook(cells=[new_code_cell("secret_code_line = 42", outputs=[
+        new_output("display_data", data={"text/html": "<p>visible result</p>"})])])
+
+    html = notebook_html(nbformat.from_dict(notebook))
+
+    assert "visible result" in html and "secret_code_line" not in html
