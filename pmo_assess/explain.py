@@ -41,7 +41,7 @@ def _distance_text(scores: Scores, score: float, level: float) -> str:
         if level >= 4:
             return ""
         threshold = thresholds[int(level) - 1]
-    side = "above" if round(score, 6) >= threshold else "below"
+    side = "above" if score >= threshold - 5e-7 else "below"  # as levels compare: rounded to 6 decimals
     target_level = thresholds.index(threshold) + 2
     name = scores.questionnaire.level_name(target_level)
     return f"{abs(score - threshold):.2f} {side} the {threshold:.2f} needed for {name}"
@@ -61,7 +61,7 @@ def next_steps(scores: Scores, unit: int, capability: int, to_level: int) -> lis
     steps = []
     for mean, _, question in _ranked_questions(scores, unit, capability)[:WEAKEST_SHOWN]:
         said = "no counted answers" if mean == float("inf") else f"mean answer {mean:.1f}"
-        steps.append(f"{question.id} ({said}): {question.anchors.get(to_level, '')}")
+        steps.append(f"{question.id} ({said}): {question.anchors.get(to_level, '').rstrip('.')}")
     return steps
 
 
@@ -80,7 +80,7 @@ def explain_capability(scores: Scores, unit: int, capability: int) -> str:
         return f"{cap.name} has no counted answers (all n/a, don't know or missing), so it has no level."
     text = f"{cap.name} scores {score:.2f}, {_level_text(scores, level)}"
     threshold = nearest_threshold(score, q.scoring.thresholds)
-    if threshold is not None and round(score, 6) >= threshold:
+    if threshold is not None and score >= threshold - 5e-7:
         return (text + f": only {_distance_text(scores, score, level)}, so it could slip back. "
                 f"The answers holding it down most: {_weakest_questions(scores, unit, capability)}.")
     distance = _distance_text(scores, score, level)
@@ -88,7 +88,7 @@ def explain_capability(scores: Scores, unit: int, capability: int) -> str:
     if level >= 4:
         return text + " It is at the top level; keep it there by re-assessing regularly."
     steps = next_steps(scores, unit, capability, int(level) + 1)
-    return text + f" To reach {q.level_name(int(level) + 1)}, work on " + "; ".join(steps)
+    return text + f" To reach {q.level_name(int(level) + 1)}, work on " + "; ".join(steps) + "."
 
 
 def _explain_by_parts(scores: Scores, unit: int, name: str, score: float, level: float,
@@ -127,7 +127,7 @@ def explain_dimension(scores: Scores, unit: int, dimension: int) -> str:
         text = _explain_capped(scores, dim.name, score, level, q.scoring.level_of(score), cap.name,
                                scores.capability_level[unit, capper], "capability")
         steps = next_steps(scores, unit, capper, int(scores.capability_level[unit, capper]) + 1)
-        return text + " Start with " + "; ".join(steps)
+        return text + " Start with " + "; ".join(steps) + "."
     parts = [(c.name, scores.capability_score[unit, i]) for i, c in enumerate(q.capabilities)
              if c.dimension == dim.id]
     return _explain_by_parts(scores, unit, dim.name, score, level, parts)

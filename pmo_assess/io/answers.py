@@ -378,13 +378,23 @@ def _role_conflicts(frame: pd.DataFrame) -> list[InputProblem]:
     return problems
 
 
+#: Largest key for which duplicates are found by counting (an array this long) rather than hashing.
+DENSE_KEY_LIMIT = 50_000_000
+
+
 def duplicate_problems(frame: pd.DataFrame) -> list[InputProblem]:
     """Rows answering the same question twice for the same respondent of a unit (across all files)."""
     keys = _respondent_keys(frame) * (len(frame["question"].cat.categories) + 1) \
         + frame["question"].cat.codes.to_numpy()
-    duplicated = pd.Series(keys).duplicated(keep=False).to_numpy()
-    if not duplicated.any():
-        return []
+    if keys.max(initial=0) < DENSE_KEY_LIMIT:  # counting beats hashing when the keys are dense
+        counts = np.bincount(keys)
+        if counts.max(initial=0) < 2:
+            return []
+        duplicated = counts[keys] > 1
+    else:
+        duplicated = pd.Series(keys).duplicated(keep=False).to_numpy()
+        if not duplicated.any():
+            return []
     positions = np.flatnonzero(duplicated)
     first: dict[int, str] = {}
     problems = []

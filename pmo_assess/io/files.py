@@ -22,8 +22,12 @@ def round_trip_yaml() -> YAML:
     return yaml
 
 
-def read_yaml(path: str | Path) -> Any:
-    """Parse a YAML file (round-trip types, so line numbers are known); syntax errors → InputErrors."""
+def read_yaml(path: str | Path, with_lines: bool = True) -> Any:
+    """Parse a YAML file; syntax errors → InputErrors.
+
+    ``with_lines`` keeps round-trip types (line numbers for messages, comments for writing back);
+    without it the fast C loader gives plain dicts, for files that are only read.
+    """
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -32,7 +36,7 @@ def read_yaml(path: str | Path) -> Any:
     except UnicodeDecodeError as exc:
         raise InputErrors([InputProblem(str(path), "", f"not UTF-8 text ({exc.reason})")]) from None
     try:
-        return round_trip_yaml().load(text)
+        return (round_trip_yaml() if with_lines else YAML(typ="safe")).load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark
         place = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pmo_assess.errors import ProblemCollector
+from pmo_assess.errors import InputErrors, ProblemCollector
 from pmo_assess.io.files import line_of, read_yaml
 from pmo_assess.model import (
     DEFAULT_DISPUTE_RANGE,
@@ -76,7 +76,13 @@ class _Checker:
 def load_questionnaire(path: str | Path) -> Questionnaire:
     """Load and validate a questionnaire; raises InputErrors listing every problem found."""
     path = Path(path)
-    data = read_yaml(path)
+    try:
+        return _build(path, read_yaml(path, with_lines=False))
+    except InputErrors:
+        return _build(path, read_yaml(path))  # read again with line numbers for the messages
+
+
+def _build(path: Path, data: Any) -> Questionnaire:
     check = _Checker(str(path))
     if not isinstance(data, dict):
         check.problems.add("", "a questionnaire must be a YAML mapping with id, version, levels, dimensions")
