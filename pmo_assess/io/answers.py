@@ -230,12 +230,11 @@ def read_answer_file(path: str | Path) -> pd.DataFrame:
     return frame
 
 
-def _combine(frames: list[pd.DataFrame]) -> pd.DataFrame:
+def combine_answer_frames(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Stack canonical answer tables from several files, keeping every text column categorical."""
     if len(frames) == 1:
         return frames[0]
-    columns = [c for c in frames[0].columns]
-    for frame in frames[1:]:
-        columns += [c for c in frame.columns if c not in columns]
+    columns = list(dict.fromkeys(c for f in frames for c in f.columns))
     combined = {}
     for column in columns:
         parts = [f[column] if column in f.columns else pd.Series(constant_column("", len(f)))
@@ -264,7 +263,7 @@ def read_answers(paths: list[str | Path] | str | Path, questionnaire: Questionna
         problems.extend(validate_answers(frame, questionnaire))
         frames.append(frame)
     if frames:
-        combined = _combine(frames)
+        combined = combine_answer_frames(frames)
         problems.extend(duplicate_problems(combined))
     if problems:
         raise InputErrors(sorted(problems, key=_problem_order))

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from pmo_assess.errors import InputErrors, InputProblem
-from pmo_assess.io.answers import duplicate_problems, read_answer_file, validate_answers
+from pmo_assess.io.answers import combine_answer_frames, duplicate_problems, read_answer_file, validate_answers
 from pmo_assess.model import Questionnaire
 
 
@@ -27,25 +27,6 @@ class UnitAnswers:
     @property
     def units(self) -> list[str]:
         return list(self.frames)
-
-
-def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    """Stack canonical frames, keeping every text column categorical."""
-    if len(frames) == 1:
-        return frames[0]
-    columns = list(dict.fromkeys(c for f in frames for c in f.columns))
-    joined: dict[str, object] = {}
-    for column in columns:
-        parts = [f[column] if column in f.columns else pd.Series(pd.Categorical([""] * len(f)))
-                 for f in frames]
-        if column == "row":
-            joined[column] = np.concatenate([p.to_numpy() for p in parts])
-        else:
-            joined[column] = pd.api.types.union_categoricals(
-                [p.astype("category") for p in parts], ignore_order=True)
-    result = pd.DataFrame(joined)
-    result.attrs["row_word"] = frames[0].attrs.get("row_word", "row")
-    return result
 
 
 def _unit_names(frame: pd.DataFrame) -> list[str]:
@@ -84,7 +65,7 @@ def split_units(paths: list[str | Path], questionnaire: Questionnaire) -> UnitAn
             result.problems.setdefault(unit, []).extend(validate_answers(rows, questionnaire))
             parts.setdefault(unit, []).append(rows)
     for unit, unit_parts in parts.items():
-        combined = _concat(unit_parts)
+        combined = combine_answer_frames(unit_parts)
         if not result.problems[unit]:
             result.problems[unit].extend(duplicate_problems(combined))
         result.frames[unit] = combined
