@@ -14,6 +14,13 @@ NOTEBOOK = ROOT / "notebooks" / "business_plan.ipynb"
 PARAMETERS = {"unit", "questionnaire", "answers", "targets", "roadmap", "library", "plan", "output_dir"}
 
 
+def run_notebook(tmp_path, parameters, monkeypatch):
+    """Execute the notebook with papermill; its temporary roadmap folders go under tmp_path."""
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    papermill.execute_notebook(str(NOTEBOOK), str(tmp_path / "run.ipynb"), parameters=parameters,
+                               cwd=str(NOTEBOOK.parent), execution_timeout=180, progress_bar=False)
+
+
 def test_notebook_is_committed_clean_with_known_parameters():
     notebook = nbformat.read(NOTEBOOK, as_version=4)
     assert all(not cell.get("outputs") and not cell.get("execution_count")
@@ -21,20 +28,14 @@ def test_notebook_is_committed_clean_with_known_parameters():
     assert set(papermill.inspect_notebook(str(NOTEBOOK))) == PARAMETERS
 
 
-def test_papermill_run_drafts_the_plan_and_exports_it(tmp_path):
+def test_papermill_run_drafts_the_plan_and_exports_it(tmp_path, monkeypatch):
     out = tmp_path / "out"
     parameters = {"unit": "Insurance Claims", "questionnaire": str(BANK),
                   "answers": [str(EXAMPLES / "answers" / "insurance-claims.csv")],
                   "targets": str(EXAMPLES / "targets.yaml"), "plan": str(tmp_path / "plan.yaml"),
                   "output_dir": str(out)}
     assert set(parameters) <= PARAMETERS
-    env_tmp = os.environ.get("TMPDIR")
-    os.environ["TMPDIR"] = str(tmp_path)
-    try:
-        papermill.execute_notebook(str(NOTEBOOK), str(tmp_path / "run.ipynb"), parameters=parameters,
-                                   cwd=str(NOTEBOOK.parent), execution_timeout=180, progress_bar=False)
-    finally:
-        os.environ.pop("TMPDIR") if env_tmp is None else os.environ.update(TMPDIR=env_tmp)
+    run_notebook(tmp_path, parameters, monkeypatch)
     plan_text = (tmp_path / "plan.yaml").read_text()
     assert "business_unit: Insurance Claims" in plan_text
     assert sorted(p.name for p in out.iterdir()) == ["plan.docx", "plan.html", "plan.md", "plan.xlsx"]
@@ -58,17 +59,11 @@ def test_nbval_lax_passes_with_the_samples(tmp_path):
     assert " passed" in result.stdout
 
 
-def test_papermill_run_without_targets_drafts_a_plan_without_a_roadmap(tmp_path):
+def test_papermill_run_without_targets_drafts_a_plan_without_a_roadmap(tmp_path, monkeypatch):
     parameters = {"unit": "Insurance Claims", "questionnaire": str(BANK),
                   "answers": [str(EXAMPLES / "answers" / "insurance-claims.csv")], "targets": "",
                   "plan": str(tmp_path / "plan.yaml"), "output_dir": str(tmp_path / "out")}
-    env_tmp = os.environ.get("TMPDIR")
-    os.environ["TMPDIR"] = str(tmp_path)
-    try:
-        papermill.execute_notebook(str(NOTEBOOK), str(tmp_path / "run.ipynb"), parameters=parameters,
-                                   cwd=str(NOTEBOOK.parent), execution_timeout=180, progress_bar=False)
-    finally:
-        os.environ.pop("TMPDIR") if env_tmp is None else os.environ.update(TMPDIR=env_tmp)
+    run_notebook(tmp_path, parameters, monkeypatch)
     assert "business_unit: Insurance Claims" in (tmp_path / "plan.yaml").read_text()
     assert not list(tmp_path.glob("pmo-plan-*/roadmap.yaml"))  # no targets: no roadmap was planned
     assert "# PMO business plan — Insurance Claims" in (tmp_path / "out" / "plan.md").read_text()
