@@ -29,8 +29,8 @@ from pmo_assess.io.answers import read_answers  # noqa: E402
 from pmo_assess.io.files import read_yaml  # noqa: E402
 from pmo_assess.io.questionnaire import load_questionnaire  # noqa: E402
 from pmo_assess.io.targets import load_targets  # noqa: E402
-from pmo_assess.planning import PlanOptions, RoadmapSettings, load_library, plan_unit, unit_state  # noqa: E402
-from pmo_assess.planning.roadmap_file import commitments_from, parse_roadmap, write_roadmap  # noqa: E402
+from pmo_assess.roadmap import PlanOptions, RoadmapSettings, load_library, plan_unit, unit_state  # noqa: E402
+from pmo_assess.roadmap.roadmap_file import commitments_from, parse_roadmap, write_roadmap  # noqa: E402
 from pmo_assess.scoring import compute_gaps, score_answers  # noqa: E402
 
 SAMPLES = sorted((ROOT / "examples" / "answers").glob("*.csv"))

@@ -189,20 +189,15 @@ def test_answers_that_cannot_be_split_by_unit_are_bad_input(tmp_path, capsys):
 
 
 def test_a_second_batch_on_the_same_folder_is_refused_while_one_runs(tmp_path, capsys):
-    import fcntl
-    import os
+    from filelock import FileLock
 
     from pmo_assess.cli import main
 
     answers = write_answers(tmp_path / "answers.csv", {"Alpha": {}})
     out = tmp_path / "out"
     out.mkdir()
-    held = os.open(out / ".batch.lock", os.O_RDWR | os.O_CREAT)
-    fcntl.flock(held, fcntl.LOCK_EX)
-    try:
+    with FileLock(out / ".batch.lock"):  # as a running batch holds it, from another process or this one
         status = main(["batch", str(answers), "--questionnaire", str(MINI), "--out", str(out)])
-    finally:
-        os.close(held)
 
     assert status == 2
     assert "another pmo-assess batch is writing to this folder" in capsys.readouterr().err

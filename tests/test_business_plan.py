@@ -9,11 +9,11 @@ import pytest
 from plan_fixtures import ANSWERS, LIBRARY, MINI, ROADMAP, TARGETS, plan_args
 from pmo_assess.cli import main
 from pmo_assess.errors import InputErrors
-from pmo_assess.plan.build import build_plan
-from pmo_assess.plan.business_plan import load_plan
-from pmo_assess.plan.financials import MoneyLine, compute_financials
-from pmo_assess.plan.pmo_type import UnitSignals, recommend_pmo_type
-from pmo_assess.planning.roadmap_file import load_roadmap
+from pmo_assess.business_plan.build import build_plan
+from pmo_assess.business_plan.plan_file import load_plan
+from pmo_assess.business_plan.financials import MoneyLine, compute_financials
+from pmo_assess.business_plan.pmo_type import UnitSignals, recommend_pmo_type
+from pmo_assess.roadmap.roadmap_file import load_roadmap
 
 TODAY = dt.date(2026, 11, 22)
 
@@ -40,8 +40,8 @@ def test_pmo_type_follows_the_written_rule_and_quotes_the_levels(signals, expect
 
 def test_sample_units_get_the_types_their_profiles_call_for():
     from conftest import BANK, EXAMPLES
-    from pmo_assess.plan.build import assess_unit
-    from pmo_assess.plan.pmo_type import unit_signals
+    from pmo_assess.business_plan.build import assess_unit
+    from pmo_assess.business_plan.pmo_type import unit_signals
 
     answers = sorted((EXAMPLES / "answers").glob("*.csv"))
     expected = {"Retail Banking": "controlling",          # governance ad hoc, however strong process is

@@ -12,8 +12,8 @@ import pytest
 
 from conftest import DATA, ROOT
 from pmo_assess.errors import InputErrors
-from pmo_assess.planning.roadmap_file import load_roadmap, previous_path
-from pmo_assess.planning.view import check_parameters, load_roadmap_view
+from pmo_assess.roadmap.roadmap_file import load_roadmap, previous_path
+from pmo_assess.roadmap.view import check_parameters, load_roadmap_view
 
 NOTEBOOK = ROOT / "notebooks" / "roadmap.ipynb"
 PARAMETERS = {"answers", "business_unit", "questionnaire", "targets", "votes", "library", "roadmap",

@@ -8,9 +8,9 @@ import pytest
 from docx import Document
 
 from plan_fixtures import ANSWERS, INJECTION, LIBRARY, MINI, ROADMAP, TARGETS
-from pmo_assess.plan.build import build_plan
-from pmo_assess.plan.export import SHEETS, write_plan_outputs
-from pmo_assess.plan.render import to_html, to_markdown
+from pmo_assess.business_plan.build import build_plan
+from pmo_assess.business_plan.export import SHEETS, write_plan_outputs
+from pmo_assess.business_plan.render import to_html, to_markdown
 
 
 @pytest.fixture
@@ -75,8 +75,8 @@ def test_xlsx_has_plan_roadmap_owners_and_inert_formulas(plan_run, tmp_path):
 def test_an_edited_plan_renders_its_ratio_payback_and_choice(tmp_path):
     from plan_fixtures import PLAN_DATA
     from pmo_assess.io.questionnaire import load_questionnaire
-    from pmo_assess.plan.business_plan import load_plan
-    from pmo_assess.planning.roadmap_file import load_roadmap
+    from pmo_assess.business_plan.plan_file import load_plan
+    from pmo_assess.roadmap.roadmap_file import load_roadmap
 
     roadmap = load_roadmap(ROADMAP)
     plan = load_plan(PLAN_DATA / "plan.yaml", load_questionnaire(MINI), roadmap)
@@ -94,7 +94,7 @@ def test_an_edited_plan_renders_its_ratio_payback_and_choice(tmp_path):
 
 
 def test_notebook_pmo_type_line_escapes_the_reason_the_pmo_head_wrote(tmp_path):
-    from pmo_assess.plan.render import pmo_type_html
+    from pmo_assess.business_plan.render import pmo_type_html
 
     path = tmp_path / "plan.yaml"
     build_plan(MINI, [ANSWERS], "Alpha", path, targets_path=TARGETS, roadmap_path=ROADMAP, library_path=LIBRARY,

@@ -9,9 +9,9 @@ from hypothesis import strategies as st
 from conftest import DATA
 from pmo_assess.errors import InputErrors
 from pmo_assess.io.questionnaire import load_questionnaire
-from pmo_assess.planning.library import Initiative, Library, load_library
-from pmo_assess.planning.planner import Commitments, PlanOptions, plan_unit
-from pmo_assess.planning.state import UnitState
+from pmo_assess.roadmap.library import Initiative, Library, load_library
+from pmo_assess.roadmap.planner import Commitments, PlanOptions, plan_unit
+from pmo_assess.roadmap.state import UnitState
 
 MINI = load_questionnaire(DATA / "mini.yaml")
 LIBRARY = load_library(DATA / "planning" / "mini-library.yaml", MINI)

@@ -9,7 +9,7 @@ from conftest import BANK, DATA, ROOT
 from pmo_assess.cli import main
 from pmo_assess.errors import InputErrors
 from pmo_assess.io.questionnaire import load_questionnaire
-from pmo_assess.planning.library import find_cycle, load_library
+from pmo_assess.roadmap.library import find_cycle, load_library
 
 MINI_LIBRARY = DATA / "planning" / "mini-library.yaml"
 BANK_LIBRARY = ROOT / "questionnaires" / "initiatives" / "value-driven-pmo.yaml"

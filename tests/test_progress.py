@@ -11,7 +11,7 @@ from pmo_assess.errors import InputErrors
 from pmo_assess.io.answers import read_answers
 from pmo_assess.io.questionnaire import load_questionnaire
 from pmo_assess.io.targets import load_targets
-from pmo_assess.planning.progress import progress_to_date, what_moved
+from pmo_assess.roadmap.progress import progress_to_date, what_moved
 from pmo_assess.scoring import score_answers
 
 MINI = load_questionnaire(DATA / "mini.yaml")

@@ -12,17 +12,17 @@ from conftest import BANK, DATA, EXAMPLES
 from pmo_assess.cli import main
 from pmo_assess.errors import InputErrors
 from pmo_assess.io.questionnaire import load_questionnaire
-from pmo_assess.planning.changes import roadmap_changes
-from pmo_assess.planning.library import load_library
-from pmo_assess.planning.planner import PlanOptions, plan_unit
-from pmo_assess.planning.roadmap_file import (
+from pmo_assess.roadmap.changes import roadmap_changes
+from pmo_assess.roadmap.library import load_library
+from pmo_assess.roadmap.planner import PlanOptions, plan_unit
+from pmo_assess.roadmap.roadmap_file import (
     RoadmapSettings,
     commitments_from,
     load_roadmap,
     previous_path,
     write_roadmap,
 )
-from pmo_assess.planning.state import UnitState
+from pmo_assess.roadmap.state import UnitState
 
 MINI = load_questionnaire(DATA / "mini.yaml")
 LIBRARY = load_library(DATA / "planning" / "mini-library.yaml", MINI)

@@ -14,7 +14,6 @@ units still run, so its start-up does not add to the batch's wall time.
 """
 from __future__ import annotations
 
-import fcntl
 import os
 import shutil
 import sys
@@ -39,6 +38,7 @@ from pmo_assess.batch.run import NotebookJob, RunResult, run_notebook_job
 from pmo_assess.batch.summary import FILE_NAME as SUMMARY_FILE
 from pmo_assess.batch.summary import Outcome, summary_text, write_summary_csv
 from pmo_assess.errors import InputErrors, InputProblem
+from pmo_assess.io.locks import locked
 from pmo_assess.report.paths import REPO_ROOT
 
 NOTEBOOK = REPO_ROOT / "notebooks" / "assessment.ipynb"
@@ -75,18 +75,6 @@ def _check_config(config: BatchConfig) -> None:
         problems.append(InputProblem(str(config.out), "--out", "exists and is not a folder"))
     if problems:
         raise InputErrors(problems)
-
-
-def _lock(out: Path) -> int:
-    """Hold ``OUT/.batch.lock`` for this run (released when the process ends, even if killed)."""
-    handle = os.open(out / ".batch.lock", os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        os.close(handle)
-        raise InputErrors([InputProblem(str(out), "--out", "another pmo-assess batch is writing to this "
-                                        "folder; wait for it to finish or choose another --out")]) from None
-    return handle
 
 
 def _remove_leftovers(out: Path) -> None:
@@ -191,11 +179,10 @@ def run_batch(config: BatchConfig, stream: TextIO = sys.stderr, out_stream: Text
     inputs = load_inputs(config.answers, config.questionnaire, config.targets)
     out = config.out.resolve()
     (out / "units").mkdir(parents=True, exist_ok=True)
-    lock = _lock(out)
-    try:
+    # OUT/.batch.lock, held for the run (released when the process ends, even if killed)
+    with locked(out / "batch", wait=0, busy_message="another pmo-assess batch is writing to this folder; "
+                "wait for it to finish or choose another --out"):
         return _run_locked(config, inputs, out, stream, out_stream)
-    finally:
-        os.close(lock)
 
 
 def _run_locked(config: BatchConfig, inputs: BatchInputs, out: Path, stream: TextIO, out_stream: TextIO) -> int:

@@ -54,8 +54,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from pmo_assess.plan.build import build_plan
-    from pmo_assess.plan.export import write_plan_outputs
+    from pmo_assess.business_plan.build import build_plan
+    from pmo_assess.business_plan.export import write_plan_outputs
 
     plan_path = Path(args.plan) if args.plan else Path(args.out) / "plan.yaml"
     result = build_plan(args.questionnaire, args.answers, args.unit, plan_path, targets_path=args.targets,

@@ -56,8 +56,8 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from pmo_assess.errors import InputErrors, InputProblem
-    from pmo_assess.planning.roadmap_file import commitments_from, parse_roadmap, write_roadmap
-    from pmo_assess.planning.workflow import ROADMAP_FILE, load_planning_inputs, plan_roadmap, unit_slug
+    from pmo_assess.roadmap.roadmap_file import commitments_from, parse_roadmap, write_roadmap
+    from pmo_assess.roadmap.workflow import ROADMAP_FILE, load_planning_inputs, plan_roadmap, unit_slug
 
     inputs = load_planning_inputs(args.answers, args.questionnaire, args.targets, args.votes, args.library)
     for unit in args.unit or inputs.scores.units:

@@ -95,7 +95,7 @@ def _targets(path: Path, questionnaire: Any) -> tuple[str, Any]:
 
 
 def _plan(path: Path, questionnaire: Any) -> tuple[str, Any]:
-    from pmo_assess.plan.business_plan import load_plan
+    from pmo_assess.business_plan.plan_file import load_plan
 
     plan = load_plan(path, questionnaire)
     return (f"business plan of {plan.business_unit}: {len(plan.objectives)} objectives, {len(plan.kpis)} KPIs, "
@@ -103,7 +103,7 @@ def _plan(path: Path, questionnaire: Any) -> tuple[str, Any]:
 
 
 def _initiatives(path: Path, questionnaire: Any) -> tuple[str, Any]:
-    from pmo_assess.planning.library import load_library
+    from pmo_assess.roadmap.library import load_library
 
     library = load_library(path, questionnaire)
     against = f" against {questionnaire.id}" if questionnaire else " (no questionnaire given: steps not checked)"
@@ -112,7 +112,7 @@ def _initiatives(path: Path, questionnaire: Any) -> tuple[str, Any]:
 
 
 def _roadmap(path: Path, questionnaire: Any) -> tuple[str, Any]:
-    from pmo_assess.planning.roadmap_file import load_roadmap
+    from pmo_assess.roadmap.roadmap_file import load_roadmap
 
     roadmap = load_roadmap(path, questionnaire)
     return (f"roadmap of {roadmap.business_unit}: {len(roadmap.items)} items, "

@@ -76,22 +76,34 @@ def line_of(node: Any, key: Any = None) -> int | None:
         return lc.line + 1
 
 
+def output_problem(path: str | Path, reason: str) -> InputProblem:
+    """The message for an output that cannot be written (a folder, a read-only place, a full disk)."""
+    return InputProblem(str(path), "", f"cannot be written: {reason}")
+
+
 def atomic_write_bytes(path: str | Path, data: bytes) -> None:
-    """Write a file so readers see either the old content or the new, never half of it."""
+    """Write a file so readers see either the old content or the new, never half of it.
+
+    A path that cannot be written (a folder, no permission, a full disk) is InputErrors, not a traceback.
+    """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    if path.is_dir():
+        raise InputErrors([output_problem(path, "is a folder, not a file")])
+    tmp = None
     try:
-        os.chmod(tmp, _mode_for(path))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        os.chmod(tmp, mode_for(path))
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
+    except OSError as exc:
+        raise InputErrors([output_problem(path, exc.strerror or str(exc))]) from None
+    finally:
+        if tmp is not None and os.path.exists(tmp):
             os.unlink(tmp)
-        raise
 
 
 def _read_umask() -> int:
@@ -104,7 +116,7 @@ def _read_umask() -> int:
 UMASK = _read_umask()
 
 
-def _mode_for(path: Path) -> int:
+def mode_for(path: Path) -> int:
     """Keep an existing file's permissions; a new file gets the usual ones (0666 less the umask)."""
     try:
         return path.stat().st_mode & 0o7777

@@ -8,19 +8,12 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from pmo_assess.errors import InputErrors, InputProblem
 from pmo_assess.io.answers import COLUMNS
 from pmo_assess.io.files import atomic_write_text
-
-try:  # POSIX advisory locks; elsewhere saves are still atomic, only not serialised
-    import fcntl
-except ImportError:  # pragma: no cover - Windows
-    fcntl = None
+from pmo_assess.io.locks import locked
 
 #: (business unit, respondent, question): one answer row.
 Key = tuple[str, str, str]
@@ -83,21 +76,6 @@ def render_csv(rows: list[list[str]]) -> str:
     writer.writerow(COLUMNS)
     writer.writerows(rows)
     return buffer.getvalue()
-
-
-@contextmanager
-def locked(path: Path) -> Iterator[None]:
-    """Hold an exclusive lock beside ``path`` so two kernels never interleave a read-merge-write."""
-    if fcntl is None:  # pragma: no cover - Windows
-        yield
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path.parent / f".{path.name}.lock", os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)
 
 
 def save_edits(path: str | Path, edits: dict[Key, list[str]]) -> list[list[str]]:

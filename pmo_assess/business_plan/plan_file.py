@@ -1,6 +1,6 @@
 """The PMO business plan file (``plan.yaml``, one per unit): its model, and loading with validation.
 
-The file is drafted once by :mod:`pmo_assess.plan.draft`, then owned by the PMO head; pmo-assess
+The file is drafted once by :mod:`pmo_assess.business_plan.draft`, then owned by the PMO head; pmo-assess
 reads it and never writes it back. Format (extra keys are fine)::
 
     schema: pmo-assess/plan@1
@@ -40,10 +40,10 @@ from typing import Any, Callable
 from pmo_assess.errors import ProblemCollector
 from pmo_assess.io.files import line_of, read_yaml
 from pmo_assess.model import Questionnaire
-from pmo_assess.plan.financials import RECURRENCES, Financials, MoneyLine, compute_financials
-from pmo_assess.plan.pmo_type import PMO_TYPES
-from pmo_assess.planning.library import KPI_UNITS
-from pmo_assess.planning.roadmap_file import Roadmap
+from pmo_assess.business_plan.financials import RECURRENCES, Financials, MoneyLine, compute_financials
+from pmo_assess.business_plan.pmo_type import PMO_TYPES
+from pmo_assess.roadmap.library import KPI_UNITS
+from pmo_assess.roadmap.roadmap_file import Roadmap
 
 SCHEMA = "pmo-assess/plan@1"
 CADENCES = ("weekly", "fortnightly", "monthly", "quarterly", "half-yearly", "yearly")

@@ -16,11 +16,11 @@ from pmo_assess.io.files import write_yaml
 from pmo_assess.io.questionnaire import load_questionnaire
 from pmo_assess.io.targets import load_targets
 from pmo_assess.model import Questionnaire
-from pmo_assess.plan.business_plan import BusinessPlan, load_plan
-from pmo_assess.plan.draft import draft_plan
-from pmo_assess.planning.library import Library, load_library
-from pmo_assess.planning.roadmap_file import Roadmap, load_roadmap
-from pmo_assess.planning.workflow import default_library_path
+from pmo_assess.business_plan.plan_file import BusinessPlan, load_plan
+from pmo_assess.business_plan.draft import draft_plan
+from pmo_assess.roadmap.library import Library, load_library
+from pmo_assess.roadmap.roadmap_file import Roadmap, load_roadmap
+from pmo_assess.roadmap.workflow import default_library_path
 from pmo_assess.scoring import Gaps, Scores, compute_gaps, score_answers
 
 DRAFT_NAME = "plan.draft.yaml"

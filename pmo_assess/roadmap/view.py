@@ -11,12 +11,12 @@ import pandas as pd
 
 from pmo_assess.errors import InputErrors, InputProblem
 from pmo_assess.io.answers import read_answers
-from pmo_assess.planning.changes import roadmap_changes
-from pmo_assess.planning.planner import Plan
-from pmo_assess.planning.progress import progress_to_date, what_moved
-from pmo_assess.planning.projection import Projection, project
-from pmo_assess.planning.roadmap_file import Roadmap, RoadmapItem, RoadmapSettings, load_roadmap, previous_path
-from pmo_assess.planning.workflow import PlanningInputs, load_planning_inputs, plan_roadmap, write_roadmap
+from pmo_assess.roadmap.changes import roadmap_changes
+from pmo_assess.roadmap.planner import Plan
+from pmo_assess.roadmap.progress import progress_to_date, what_moved
+from pmo_assess.roadmap.projection import Projection, project
+from pmo_assess.roadmap.roadmap_file import Roadmap, RoadmapItem, RoadmapSettings, load_roadmap, previous_path
+from pmo_assess.roadmap.workflow import PlanningInputs, load_planning_inputs, plan_roadmap, write_roadmap
 from pmo_assess.report.paths import resolve_input, resolve_inputs
 from pmo_assess.sanitize import escape_html
 from pmo_assess.scoring import score_answers

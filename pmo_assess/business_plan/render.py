@@ -8,11 +8,11 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
-from pmo_assess.plan.business_plan import BusinessPlan
-from pmo_assess.plan.catalogue import MEASURE_LEVELS
-from pmo_assess.plan.financials import Financials
-from pmo_assess.plan.pmo_type import TYPE_MEANING
-from pmo_assess.planning.roadmap_file import Roadmap
+from pmo_assess.business_plan.plan_file import BusinessPlan
+from pmo_assess.business_plan.catalogue import MEASURE_LEVELS
+from pmo_assess.business_plan.financials import Financials
+from pmo_assess.business_plan.pmo_type import TYPE_MEANING
+from pmo_assess.roadmap.roadmap_file import Roadmap
 from pmo_assess.sanitize import escape_html
 
 

@@ -1,6 +1,6 @@
 """The business plan out to Word (DOCX) and Excel (XLSX: sheets plan, roadmap, owners).
 
-Both are built from :func:`pmo_assess.plan.render.plan_document`. In the workbook every text cell
+Both are built from :func:`pmo_assess.business_plan.render.plan_document`. In the workbook every text cell
 goes through :func:`neutralize_formula` and is stored as text, so a note like ``=cmd|'/c calc'!A1``
 stays inert.
 """
@@ -10,9 +10,9 @@ import io
 from pathlib import Path
 
 from pmo_assess.io.files import atomic_write_bytes
-from pmo_assess.plan.business_plan import BusinessPlan
-from pmo_assess.plan.render import ROADMAP_COLUMNS, Table, owners_table, plan_document
-from pmo_assess.planning.roadmap_file import Roadmap
+from pmo_assess.business_plan.plan_file import BusinessPlan
+from pmo_assess.business_plan.render import ROADMAP_COLUMNS, Table, owners_table, plan_document
+from pmo_assess.roadmap.roadmap_file import Roadmap
 from pmo_assess.sanitize import neutralize_formula
 
 SHEETS = ("plan", "roadmap", "owners")
@@ -117,7 +117,7 @@ def plan_to_xlsx(plan: BusinessPlan, roadmap: Roadmap | None = None) -> bytes:
 def write_plan_outputs(plan: BusinessPlan, roadmap: Roadmap | None, out_dir: str | Path,
                        formats: tuple[str, ...]) -> list[Path]:
     """Write plan.html / plan.md / plan.docx / plan.xlsx (atomically) for the formats asked; returns the paths."""
-    from pmo_assess.plan.render import to_html, to_markdown
+    from pmo_assess.business_plan.render import to_html, to_markdown
 
     makers = {"html": lambda: to_html(plan, roadmap).encode("utf-8"),
               "md": lambda: to_markdown(plan, roadmap).encode("utf-8"),

@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
-from pmo_assess.plan.business_plan import BusinessPlan
-from pmo_assess.plan.catalogue import MEASURE_LEVELS
+from pmo_assess.business_plan.plan_file import BusinessPlan
+from pmo_assess.business_plan.catalogue import MEASURE_LEVELS
 
 
 def financials_chart(plan: BusinessPlan) -> Figure:

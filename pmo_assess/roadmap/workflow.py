@@ -18,16 +18,16 @@ from pmo_assess.io.questionnaire import load_questionnaire
 from pmo_assess.io.targets import Targets, load_targets
 from pmo_assess.io.votes import Votes, load_votes
 from pmo_assess.model import Questionnaire
-from pmo_assess.planning.library import Library, load_library
-from pmo_assess.planning.planner import Commitments, Plan, PlanOptions, plan_unit
-from pmo_assess.planning.roadmap_file import (
+from pmo_assess.roadmap.library import Library, load_library
+from pmo_assess.roadmap.planner import Commitments, Plan, PlanOptions, plan_unit
+from pmo_assess.roadmap.roadmap_file import (
     RoadmapChanges,
     RoadmapSettings,
     commitments_from,
     parse_roadmap,
     write_roadmap,
 )
-from pmo_assess.planning.state import UnitState, unit_state
+from pmo_assess.roadmap.state import UnitState, unit_state
 from pmo_assess.scoring import Gaps, Scores, compute_gaps, score_answers
 
 VOTES_FILE = "votes.yaml"

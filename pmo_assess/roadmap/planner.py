@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from pmo_assess.errors import InputErrors, InputProblem
-from pmo_assess.planning.library import Initiative, Library
-from pmo_assess.planning.projection import Projection, project
-from pmo_assess.planning.state import UnitState
+from pmo_assess.roadmap.library import Initiative, Library
+from pmo_assess.roadmap.projection import Projection, project
+from pmo_assess.roadmap.state import UnitState
 
 #: An initiative at most this large (person-days) and this long (weeks) is a quick win.
 QUICK_WIN_EFFORT = 10

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pmo_assess.planning.roadmap_file import Roadmap
+from pmo_assess.roadmap.roadmap_file import Roadmap
 
 #: The fields of an item compared between versions, in the order they are listed.
 COMPARED = ("status", "wave", "owner", "start", "end", "effort", "pinned", "title", "notes", "priority")

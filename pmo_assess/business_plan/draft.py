@@ -12,12 +12,12 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from pmo_assess.explain import explain_overall
-from pmo_assess.plan.business_plan import DEFAULT_HORIZON_YEARS, MAX_HORIZON_YEARS, SCHEMA
-from pmo_assess.plan.catalogue import (CADENCE_BY_MEASURE_LEVEL, CUSTOMERS_BY_DIMENSION, service_for,
+from pmo_assess.business_plan.plan_file import DEFAULT_HORIZON_YEARS, MAX_HORIZON_YEARS, SCHEMA
+from pmo_assess.business_plan.catalogue import (CADENCE_BY_MEASURE_LEVEL, CUSTOMERS_BY_DIMENSION, service_for,
                                        value_proposition_for)
-from pmo_assess.plan.pmo_type import MANDATE, recommend_pmo_type, unit_signals
-from pmo_assess.planning.library import Library
-from pmo_assess.planning.roadmap_file import Roadmap
+from pmo_assess.business_plan.pmo_type import MANDATE, recommend_pmo_type, unit_signals
+from pmo_assess.roadmap.library import Library
+from pmo_assess.roadmap.roadmap_file import Roadmap
 from pmo_assess.scoring import Gaps, Scores
 
 #: Weeks from the draft to the re-assessment it proposes.

@@ -48,8 +48,8 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from pmo_assess.errors import ProblemCollector
 from pmo_assess.io.files import atomic_write_bytes, line_of, read_yaml, write_yaml
 from pmo_assess.model import Questionnaire
-from pmo_assess.planning.library import Library
-from pmo_assess.planning.planner import DEFAULT_CAPACITY, DEFAULT_WAVE_WEEKS, Commitments, Plan, PlannedItem
+from pmo_assess.roadmap.library import Library
+from pmo_assess.roadmap.planner import DEFAULT_CAPACITY, DEFAULT_WAVE_WEEKS, Commitments, Plan, PlannedItem
 
 ROADMAP_SCHEMA = "pmo-assess/roadmap@1"
 STATUSES = ("planned", "in-progress", "done", "dropped", "closed-gap")

@@ -8,9 +8,9 @@ The stable API other parts build on (the business plan reads roadmaps through it
   why, quick_win, origin/custom, reason; ``Roadmap.active_items``, ``.waves()``, ``.wave_dates(w)``),
 * :func:`plan_unit` and :func:`write_roadmap`.
 """
-from pmo_assess.planning.library import Initiative, Kpi, Library, load_library
-from pmo_assess.planning.planner import Commitments, Plan, PlanOptions, PlannedItem, PriorityWeights, plan_unit
-from pmo_assess.planning.roadmap_file import (
+from pmo_assess.roadmap.library import Initiative, Kpi, Library, load_library
+from pmo_assess.roadmap.planner import Commitments, Plan, PlanOptions, PlannedItem, PriorityWeights, plan_unit
+from pmo_assess.roadmap.roadmap_file import (
     Roadmap,
     RoadmapItem,
     RoadmapSettings,
@@ -18,7 +18,7 @@ from pmo_assess.planning.roadmap_file import (
     load_roadmap,
     write_roadmap,
 )
-from pmo_assess.planning.state import UnitState, unit_state
+from pmo_assess.roadmap.state import UnitState, unit_state
 
 __all__ = [
     "Commitments", "Initiative", "Kpi", "Library", "Plan", "PlanOptions", "PlannedItem", "PriorityWeights",

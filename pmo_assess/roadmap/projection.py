@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 
 from pmo_assess.model import Questionnaire
-from pmo_assess.planning.library import Library
-from pmo_assess.planning.state import UnitState
+from pmo_assess.roadmap.library import Library
+from pmo_assess.roadmap.state import UnitState
 
 
 @dataclass(frozen=True)
