@@ -23,7 +23,14 @@ class InputProblem:
 
     def __str__(self) -> str:
         where = f"{self.file}: {self.place}" if self.place else self.file
-        return f"{where}: {self.message}"
+        return _visible(f"{where}: {self.message}")
+
+
+def _visible(text: str) -> str:
+    """Control characters shown as escapes (``\\x1b``), so a hostile name cannot drive the terminal."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in text)
 
 
 class InputErrors(Exception):

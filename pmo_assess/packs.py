@@ -25,9 +25,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from pmo_assess.errors import InputErrors, InputProblem
-from pmo_assess.io.files import atomic_write_bytes
+from pmo_assess.io.outputs import publish_all
 from pmo_assess.model import Questionnaire
-from pmo_assess.sanitize import neutralize_formula
+from pmo_assess.sanitize import control_character_problem, neutralize_formula
 
 PACK_FORMAT = "pmo-assess/pack@1"
 META_SHEET = "_pmo_assess"
@@ -264,10 +264,18 @@ def pack_problems(questionnaire: Questionnaire, requests: list[PackRequest], out
     problems = []
     roles = questionnaire.role_weights
     seen: dict[str, PackRequest] = {}
+    named = set()
     for request in requests:
         who = f"respondent {request.respondent!r}" if request.respondent else "blank pack"
         if not request.unit.strip():
             problems.append(InputProblem("--unit", "", "the business unit name is empty"))
+        for option, field, value in (("--unit", "business unit", request.unit),
+                                     ("--respondent", "respondent", request.respondent),
+                                     ("--role", "role", request.role)):
+            message = control_character_problem(value or "", field)
+            if message and (option, value) not in named:  # the unit is shared: say it once
+                named.add((option, value))
+                problems.append(InputProblem(option, "", message))
         if request.respondent is not None and not request.respondent.strip():
             problems.append(InputProblem("--respondent", "", "a respondent name is empty"))
         if request.role and roles and request.role not in roles:
@@ -288,16 +296,14 @@ def pack_problems(questionnaire: Questionnaire, requests: list[PackRequest], out
 
 def write_packs(questionnaire: Questionnaire, requests: list[PackRequest], out_dir: str | Path,
                 overwrite: bool = False) -> list[Path]:
-    """Check every request, then write one pack per request atomically; returns the files written."""
+    """Check every request, build every pack, then write them all or none; returns the files written."""
     out_dir = Path(out_dir)
     problems = pack_problems(questionnaire, requests, out_dir, overwrite)
     if problems:
         raise InputErrors(problems)
-    written = []
+    packs = {}
     for request in requests:
         buffer = io.BytesIO()
         build_pack(questionnaire, request).save(buffer)
-        path = out_dir / pack_filename(request)
-        atomic_write_bytes(path, buffer.getvalue())
-        written.append(path)
-    return written
+        packs[out_dir / pack_filename(request)] = buffer.getvalue()
+    return publish_all(packs)

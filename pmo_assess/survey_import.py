@@ -12,12 +12,11 @@ from pathlib import Path
 
 from pmo_assess.errors import InputErrors, InputProblem
 from pmo_assess.imports.mapping import Mapping
-from pmo_assess.imports.merge import MergeResult, canonical_csv, merge_rows, rows_from_frame
+from pmo_assess.imports.merge import MergeResult, merge_into_file, rows_from_frame
 from pmo_assess.imports.pack_reader import open_workbook, read_pack
 from pmo_assess.imports.records import AnswerRow
 from pmo_assess.imports.wide_survey import WideSurvey, read_csv_table, read_sheet_table, read_wide_survey
 from pmo_assess.io.answers import READERS, REQUIRED_COLUMNS, read_answers
-from pmo_assess.io.files import atomic_write_text
 from pmo_assess.model import Questionnaire
 from pmo_assess.packs import META_SHEET
 
@@ -73,6 +72,8 @@ def read_input(path: str | Path, questionnaire: Questionnaire, mapping: Mapping,
     if suffix not in READERS:
         raise InputErrors([InputProblem(str(path), "", f"unknown format {path.suffix!r}; import reads "
                                         ".xlsx packs and survey exports, .csv and .yaml answers")])
+    if path.is_dir():
+        raise InputErrors([InputProblem(str(path), "", "is a folder; expected an answers file, pack or survey export")])
     if not path.is_file():
         raise InputErrors([InputProblem(str(path), "", "file not found")])
     if suffix in SPREADSHEETS:
@@ -82,7 +83,7 @@ def read_input(path: str | Path, questionnaire: Questionnaire, mapping: Mapping,
                 rows = read_pack(path, workbook, questionnaire)
                 return rows, FileReport(str(path), "pack", 1, len(rows))
             sheet = workbook["answers"] if "answers" in workbook.sheetnames else workbook.worksheets[0]
-            table = read_sheet_table(sheet)
+            table = read_sheet_table(sheet, path)
         finally:
             workbook.close()
     elif suffix in DELIMITED:
@@ -138,15 +139,7 @@ def import_answers(paths: list[str | Path], questionnaire: Questionnaire, out: s
         reports.append(report)
     if not problems:
         problems.extend(_respondents_in_two_files(rows))
-    existing: list[AnswerRow] = []
-    if out.exists() and not problems:
-        try:
-            existing = [row.neutralized() for row in rows_from_frame(read_answers([out], questionnaire))]
-        except InputErrors as exc:
-            problems.extend(exc.problems)
     if problems:
         raise InputErrors(problems)
-    merged = merge_rows(existing, rows, replace)
-    if not dry_run:
-        atomic_write_text(out, canonical_csv(merged.rows))
+    merged = merge_into_file(out, rows, questionnaire, replace, dry_run)  # re-reads out under its lock
     return ImportReport(reports, merged, out, written=not dry_run)

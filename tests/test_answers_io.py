@@ -46,6 +46,10 @@ def write_xlsx(path, rows=ROWS, header=HEADER, numbers=True):
         if numbers and values[4].isdigit():
             values[4] = float(values[4])  # spreadsheets hand back 3.0 for 3
         sheet.append(values)
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            if cell.data_type == "f":  # typed text such as =HYPERLINK(...) is text in the cell, not a formula
+                cell.data_type = "s"
     workbook.save(path)
     return path
 
@@ -138,3 +142,12 @@ def test_bundled_samples_validate_against_the_bank():
     bank = load_questionnaire(BANK)
     frame = read_answers(sorted((EXAMPLES / "answers").glob("*.csv")), bank)
     assert frame["business_unit"].nunique() == 5
+
+
+def test_blank_lines_still_count_as_rows_in_messages(tmp_path, mini):
+    path = tmp_path / "blank.csv"
+    path.write_text("business_unit,respondent,role,question,answer,comment\n\n"
+                    'U,Ann,pm,P-T-1,3,"two\n\nlines"\n\nU,Ann,pm,P-T-2,9,\n')
+    with pytest.raises(InputErrors) as caught:
+        read_answers([path], mini)
+    assert str(caught.value) == f"{path}: row 5: answer '9' is outside the levels 1-4"

@@ -33,6 +33,7 @@ QUESTIONNAIRES = {
     "q-duplicate-role.yaml": ["roles[1].id (line 16)", "duplicate role id 'sponsor'"],
     "q-missing-id.yaml": ["id (line 2)", "missing or empty"],
     "q-question-without-text.yaml": ["questions[0].text (line 30)", "missing or empty"],
+    "q-deep-nesting.yaml": ["line 4", "nested more than 64 levels deep"],
 }
 ANSWERS = {
     "a-missing-answer-column.csv": ["header", "missing column(s) answer"],
@@ -53,11 +54,16 @@ ANSWERS = {
     "a-yaml-form-bad.yaml": ["line 8", "'seven' is not one of", "line 9", "unknown question id 'Q-404'"],
     "a-yaml-form-other-questionnaire.yaml": ["line 6", "for questionnaire 'pmo-pulse', not 'mini'"],
     "a-yaml-form-no-respondents.yaml": ["needs business_unit and a respondents list"],
+    "a-yaml-form-alias-bomb.yaml": ["line 7", "aliases (*a3) expand to more than 100,000 values"],
+    "a-duplicate-header.csv": ["header", "column F 'Answer' repeats column E 'answer'"],
+    "a-utf16-no-bom.csv": ["looks like UTF-16 text (little-endian, no byte order mark), not UTF-8"],
+    "a-control-character-unit.csv": ["row 2", "business_unit 'Retail\\x1b[2JBanking' contains control character U+001B"],
 }
 TARGETS = {
     "t-unknown-capability.yaml": ["default.capabilities.telepathy (line 4)", "unknown capability id 'telepathy'"],
     "t-level-5.yaml": ["units.U1.dimensions.governance (line 4)", "whole number 1-4, got 5"],
     "t-other-questionnaire.yaml": ["questionnaire (line 1)", "for questionnaire 'value-driven-pmo', not 'mini'"],
+    "t-control-character-unit.yaml": ["units.'Ops\\x07' (line 3)", "contains control character U+0007"],
 }
 
 

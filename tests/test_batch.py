@@ -153,7 +153,7 @@ def test_rerun_all_redoes_units_that_are_up_to_date_and_leftovers_are_cleared(tm
     (["--questionnaire", "missing.yaml"], "missing.yaml: file not found"),
     (["--notebook", "MISSING_PARAMETERS"], "parameters cell: does not define questionnaire, targets, output_dir"),
     (["--workers", "0"], "--workers: must be 1 or more, got 0"),
-    (["--timeout", "-1"], "--timeout: must be more than 0 seconds"),
+    (["--timeout", "-1"], "--timeout: must be more than 0 and at most 604800 seconds"),
 ])
 def test_bad_input_exits_2_with_the_problem_before_any_kernel_starts(tmp_path, capsys, args, message):
     from batch_fixtures import MISSING_PARAMETERS

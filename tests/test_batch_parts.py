@@ -1,13 +1,16 @@
 """The batch's parts on their own: private IPC kernels, the start-up retry, slugs, manifest keys, summary."""
 from __future__ import annotations
 
+import errno
 import json
 from pathlib import Path
+
+import zmq
 
 from batch_fixtures import MINI, write_answers
 from pmo_assess.batch import run as run_module
 from pmo_assess.batch.discover import assign_slugs, slugify
-from pmo_assess.batch.kernels import KernelWatch, PrivateIPCKernelManager, is_startup_failure
+from pmo_assess.batch.kernels import KernelWatch, PrivateKernelManager, is_startup_failure
 from pmo_assess.batch.manifest import rows_hash
 from pmo_assess.batch.run import NotebookJob, run_notebook_job
 from pmo_assess.batch.summary import Outcome, summary_text, write_summary_csv
@@ -16,7 +19,7 @@ from pmo_assess.report.answers import split_units
 
 
 def test_each_kernel_manager_uses_ipc_sockets_in_its_own_private_folder():
-    first, second = PrivateIPCKernelManager(), PrivateIPCKernelManager()
+    first, second = PrivateKernelManager(), PrivateKernelManager()
     try:
         assert first.transport == second.transport == "ipc"
         assert Path(first.ip).parent == Path(first.private_dir)
@@ -54,6 +57,7 @@ def test_a_notebook_error_is_not_retried_as_a_start_up_failure():
     watch = KernelWatch()
     assert not is_startup_failure(ValueError("bad data"), watch)
     assert is_startup_failure(RuntimeError("Kernel didn't respond in 60 seconds"), watch)
+    assert is_startup_failure(zmq.ZMQError(errno.EADDRINUSE), watch)  # a TCP port taken meanwhile
     watch.startup_failed = True
     assert is_startup_failure(OSError("socket in use"), watch)
 
@@ -134,3 +138,22 @@ def test_a_warm_kernel_is_handed_over_as_the_instance_nbclient_creates():
     finally:
         warm.discard()
     assert not warm.manager.has_kernel and not Path(warm.manager.private_dir).exists()
+
+
+def test_a_report_moved_aside_by_a_batch_killed_mid_publish_is_put_back(tmp_path):
+    from pmo_assess.batch.pipeline import _remove_leftovers
+
+    units = tmp_path / "units"
+    aside = units / ".alpha.old-k1" / "alpha"  # killed after moving the old report aside, before the new one
+    aside.mkdir(parents=True)
+    (aside / "report.html").write_text("previous good report", encoding="utf-8")
+    (units / "beta").mkdir()
+    (units / "beta" / "report.html").write_text("new report", encoding="utf-8")
+    (units / ".beta.old-k2" / "beta").mkdir(parents=True)  # killed after publishing: the old one is stale
+    (units / ".gamma.partial-k3").mkdir()
+
+    _remove_leftovers(tmp_path)
+
+    assert sorted(p.name for p in units.iterdir()) == ["alpha", "beta"]
+    assert (units / "alpha" / "report.html").read_text(encoding="utf-8") == "previous good report"
+    assert (units / "beta" / "report.html").read_text(encoding="utf-8") == "new report"

@@ -11,7 +11,7 @@ import papermill
 from conftest import BANK, EXAMPLES, ROOT
 
 NOTEBOOK = ROOT / "notebooks" / "business_plan.ipynb"
-PARAMETERS = {"unit", "questionnaire", "answers", "targets", "roadmap", "library", "plan", "output_dir"}
+PARAMETERS = {"unit", "questionnaire", "answers", "targets", "roadmap", "library", "plan", "output_dir", "refresh"}
 
 
 def run_notebook(tmp_path, parameters, monkeypatch):
@@ -46,7 +46,12 @@ def test_papermill_run_drafts_the_plan_and_exports_it(tmp_path, monkeypatch):
     text = "".join(o.get("text", "") for c in run.cells for o in c.get("outputs", []))
     assert f"Drafted {tmp_path / 'plan.yaml'}" in text
     images = [o for c in run.cells for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
-    assert len(images) == 2
+    assert len(images) == 3  # costs and benefits per year, KPIs per measure level, the roadmap Gantt
+    html = "".join(o.get("data", {}).get("text/html", "") for c in run.cells for o in c.get("outputs", []))
+    assert "Nothing changed in the assessment or roadmap since this plan was drafted." in html
+    assert "<th>plan year</th>" in html and "Roadmap wave 1 initiatives" in html  # roadmap costs by wave
+    assert "<th>roadmap costs</th>" in html  # and every cost per year
+    assert "drafted_from:" in plan_text
 
 
 def test_nbval_lax_passes_with_the_samples(tmp_path):
@@ -67,3 +72,20 @@ def test_papermill_run_without_targets_drafts_a_plan_without_a_roadmap(tmp_path,
     assert "business_unit: Insurance Claims" in (tmp_path / "plan.yaml").read_text()
     assert not list(tmp_path.glob("pmo-plan-*/roadmap.yaml"))  # no targets: no roadmap was planned
     assert "# PMO business plan — Insurance Claims" in (tmp_path / "out" / "plan.md").read_text()
+
+
+def test_papermill_run_names_what_changed_and_refreshes(tmp_path, monkeypatch):
+    """A plan drafted from last year's answers: the notebook names the level changes; refresh=True re-derives."""
+    answers = EXAMPLES / "answers" / "insurance-claims.csv"
+    raised = tmp_path / "insurance-claims-2027.csv"
+    rows = answers.read_text().splitlines()
+    raised.write_text("\n".join(r.replace(",GOV-BEN-1,1,", ",GOV-BEN-1,4,").replace(",GOV-BEN-2,1,", ",GOV-BEN-2,4,")
+                                 .replace(",GOV-BEN-3,1,", ",GOV-BEN-3,4,") for r in rows) + "\n")
+    base = {"unit": "Insurance Claims", "questionnaire": str(BANK), "targets": str(EXAMPLES / "targets.yaml"),
+            "plan": str(tmp_path / "plan.yaml"), "output_dir": ""}
+    run_notebook(tmp_path, {**base, "answers": [str(answers)]}, monkeypatch)
+    run_notebook(tmp_path, {**base, "answers": [str(raised)], "refresh": True}, monkeypatch)
+    run = nbformat.read(tmp_path / "run.ipynb", as_version=4)
+    text = "".join(o.get("text", "") for c in run.cells for o in c.get("outputs", []))
+    assert f"Refreshed {tmp_path / 'plan.yaml'}" in text and "re-derived (never edited): " in text
+    assert "Raise benefits management from level 1" not in (tmp_path / "plan.yaml").read_text()

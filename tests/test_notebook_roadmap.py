@@ -13,6 +13,8 @@ import pytest
 from conftest import DATA, ROOT
 from pmo_assess.errors import InputErrors
 from pmo_assess.roadmap.roadmap_file import load_roadmap, previous_path
+from pmo_assess.roadmap.checks import wave_loads
+from pmo_assess.roadmap.editor_widgets import RoadmapPage
 from pmo_assess.roadmap.view import check_parameters, load_roadmap_view
 
 NOTEBOOK = ROOT / "notebooks" / "roadmap.ipynb"
@@ -20,21 +22,34 @@ PARAMETERS = {"answers", "business_unit", "questionnaire", "targets", "votes", "
               "update_roadmap", "wave_weeks", "capacity", "waves", "baseline_answers"}
 
 
+def widget_states(notebook: nbformat.NotebookNode) -> list[dict]:
+    """The state of every widget the run left (nbclient keeps it in the notebook's metadata)."""
+    state = notebook.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {})
+    return [model["state"] for model in state.get("state", {}).values()]
+
+
 def run(tmp_path: Path, name: str, cwd: Path, **parameters) -> tuple[nbformat.NotebookNode, str]:
-    """Execute the notebook (bounded in time); return it and all its HTML/text output joined."""
+    """Execute the notebook (bounded in time); return it and all its HTML/text output joined, widgets included."""
     out = tmp_path / f"{name}.ipynb"
     papermill.execute_notebook(str(NOTEBOOK), str(out), parameters=parameters, cwd=str(cwd),
                                execution_timeout=180, progress_bar=False, kernel_name="python3")
     notebook = nbformat.read(out, as_version=4)
     texts = []
-    for cell in notebook.cells:
-        for output in cell.get("outputs", []):
-            texts.append(output.get("data", {}).get("text/html", "") or output.get("text", ""))
+    outputs = [o for c in notebook.cells for o in c.get("outputs", [])]
+    for state in widget_states(notebook):
+        outputs += state.get("outputs", [])
+        if state.get("_model_name") == "HTMLModel":  # rendered as HTML (text boxes show their value as text)
+            texts.append(state["value"])
+    for output in outputs:
+        texts.append(output.get("data", {}).get("text/html", "") or output.get("text", ""))
     return notebook, "\n".join(texts)
 
 
 def images(notebook: nbformat.NotebookNode) -> int:
-    return sum("image/png" in o.get("data", {}) for c in notebook.cells for o in c.get("outputs", []))
+    """Charts drawn: in cell outputs and in the page's output widgets."""
+    outputs = [o for c in notebook.cells for o in c.get("outputs", [])]
+    outputs += [o for state in widget_states(notebook) for o in state.get("outputs", [])]
+    return sum(bool({"image/png", "image/svg+xml"} & set(o.get("data", {}))) for o in outputs)
 
 
 def test_committed_without_outputs_and_parameters_are_all_used():
@@ -43,7 +58,9 @@ def test_committed_without_outputs_and_parameters_are_all_used():
     declared = set(papermill.inspect_notebook(str(NOTEBOOK)))
     assert declared == PARAMETERS
     # every parameter reaches the package (papermill only warns about unknown names)
-    assert declared <= set(inspect.signature(load_roadmap_view).parameters) | {"business_unit"}
+    assert declared <= set(inspect.signature(RoadmapPage.open).parameters)
+    assert set(inspect.signature(RoadmapPage.open).parameters) - {"today"} <= set(
+        inspect.signature(load_roadmap_view).parameters)
 
 
 def test_bad_numeric_parameters_are_named():
@@ -64,6 +81,7 @@ def test_defaults_run_from_the_notebooks_folder(tmp_path):
     assert "MAN-1-pmo-charter" in text  # Retail Banking's weak mandate is on the roadmap
     assert "Sarah Whitfield" in text and "Tomás Herrera" in text  # examples/votes.yaml, beside the targets
     assert "No earlier version of this roadmap file." in text
+    assert "there is nothing to edit" in text  # no roadmap file given: the editor says how to get one
 
 
 def test_roadmap_file_votes_changes_and_progress(tmp_path):
@@ -82,7 +100,7 @@ def test_roadmap_file_votes_changes_and_progress(tmp_path):
     _, second = run(tmp_path, "second", ROOT, update_roadmap=True, capacity=45, **common)
     after = load_roadmap(roadmap)
     assert after.settings.capacity == 45 and after.item("own-1").custom
-    assert all(sum(i.effort for i in items) <= 45 for items in after.waves().values())
+    assert all(load <= 45 + 1e-6 for load in wave_loads(after).values())  # work in each wave's weeks
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in second and "<script>alert(1)" not in second
     assert ">edited<" in second and ">wave<" in second  # what changed since the last version
     assert "version" in second and "moved" in second  # the regeneration history
@@ -111,3 +129,17 @@ def test_nan_and_infinite_parameters_are_named():
         "parameters: wave_weeks: must be a number greater than 0 (or None), got inf",
         "parameters: capacity: must be a number greater than 0 (or None), got nan",
     ]
+
+
+def test_editor_in_the_notebook_and_an_invalid_hand_edit_shows_the_clis_message(tmp_path):
+    roadmap = tmp_path / "roadmap.yaml"
+    notebook, first = run(tmp_path, "editor", ROOT, roadmap=str(roadmap))
+    assert any(state.get("description") == "Save" for state in widget_states(notebook))
+    assert images(notebook) == 3 and "Roadmap file:" in first
+    rows = [s for s in widget_states(notebook) if "pmo-editor-row" in s.get("_dom_classes", ())]
+    assert len(rows) == len(load_roadmap(roadmap).items)
+    # a hand edit makes the file invalid: the notebook still runs and says what the CLI says, no traceback
+    roadmap.write_text(roadmap.read_text().replace("    effort: 12\n", "    effort: -12\n", 1))
+    notebook, text = run(tmp_path, "invalid", ROOT, roadmap=str(roadmap))
+    assert "pmo-assess roadmap: input problems:" in text and "must be a number greater than 0, got -12" in text
+    assert "Traceback" not in text and images(notebook) == 0

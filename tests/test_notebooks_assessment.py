@@ -74,3 +74,34 @@ def test_both_notebooks_pass_nbval_lax(tmp_path):
     assert "passed" in result.stdout
     written = json.loads((tmp_path / "unit" / "scores.json").read_text(encoding="utf-8"))
     assert written["units"][0]["business_unit"] == "Retail Banking"
+
+
+@pytest.mark.timeout(300)
+def test_a_large_unit_reports_each_roles_distribution_instead_of_every_respondent(tmp_path):
+    """2,000 respondents (more than 60): the note with the count, per-role columns, no respondent's name."""
+    import numpy as np
+    import pandas as pd
+
+    from conftest import DATA
+    from pmo_assess.io.questionnaire import load_questionnaire
+
+    mini = DATA / "mini.yaml"
+    questions = [q.id for q in load_questionnaire(mini).questions]
+    person = np.repeat(np.arange(2000), len(questions))
+    pd.DataFrame({"business_unit": "Crowd", "respondent": [f"P{i:05d}" for i in person],
+                  "role": np.where(person % 2, "sponsor", "pm"),
+                  "question": np.tile(questions, 2000), "answer": (person % 4 + 1).astype(str),
+                  "comment": ""}).to_csv(tmp_path / "crowd.csv", index=False)
+
+    papermill.execute_notebook(str(ASSESSMENT), str(tmp_path / "executed.ipynb"), progress_bar=False,
+                               parameters={"answers": [str(tmp_path / "crowd.csv")], "business_unit": "Crowd",
+                                           "questionnaire": str(mini), "targets": "", "output_dir": ""},
+                               cwd=str(tmp_path))
+
+    executed = nbformat.read(tmp_path / "executed.ipynb", as_version=4)
+    html = "".join(o.get("data", {}).get("text/html", "") for c in executed.cells if c.cell_type == "code"
+                   for o in c.outputs)
+    assert "from 2,000 respondents" in html
+    assert "Crowd has 2,000 respondents, more than 60" in html
+    assert "lower quartile" in html and "sponsor (1,000)" in html
+    assert "P00001" not in html

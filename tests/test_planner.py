@@ -1,6 +1,8 @@
 """The planner: which initiatives, what priority and why, which wave, what maturity after each wave."""
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -10,7 +12,7 @@ from conftest import DATA
 from pmo_assess.errors import InputErrors
 from pmo_assess.io.questionnaire import load_questionnaire
 from pmo_assess.roadmap.library import Initiative, Library, load_library
-from pmo_assess.roadmap.planner import Commitments, PlanOptions, plan_unit
+from pmo_assess.roadmap.planner import Commitments, Fixed, OwnItem, PlanOptions, plan_unit
 from pmo_assess.roadmap.state import UnitState
 
 MINI = load_questionnaire(DATA / "mini.yaml")
@@ -33,9 +35,21 @@ def waves_of(plan) -> dict[str, int | None]:
     return {i.initiative.id: i.wave for i in plan.items}
 
 
+def weeks_of(plan) -> dict[str, tuple[int, int]]:
+    """Each item's first week (0-based) and length in weeks."""
+    return {i.initiative.id: (i.slot.start_week, i.slot.weeks) for i in plan.items if i.slot}
+
+
 def test_hand_computed_plan_with_votes():
     plan = plan_unit(BASE, LIBRARY, PlanOptions(capacity=40), votes={"benefits": 5, "talent": 2})
-    assert waves_of(plan) == {"BEN-1b": 1, "BEN-1a": 1, "TAL-1": 1, "BEN-2": 2, "TAL-2": 2, "LEA-2": 3, "LEA-3": 4}
+    # 40 person-days per 12-week wave = 3.33 a week. Quick wins first: BEN-1b (5 over 3 weeks = 1.67/week)
+    # from week 0; BEN-1a (2.5/week) does not fit beside it, so from week 3; TAL-1 (2/week) not beside
+    # BEN-1a, so from week 7. BEN-2 (1.875/week) needs both BEN-1 items (done after week 6) but not beside
+    # TAL-1: week 11, still wave 1. TAL-2 after TAL-1 and BEN-2's weeks, LEA-2 after TAL-2, then LEA-3
+    # right after LEA-2 ends (week 33, wave 3), not at the next wave boundary.
+    assert weeks_of(plan) == {"BEN-1b": (0, 3), "BEN-1a": (3, 4), "TAL-1": (7, 4), "BEN-2": (11, 8),
+                              "TAL-2": (19, 8), "LEA-2": (27, 6), "LEA-3": (33, 10)}
+    assert waves_of(plan) == {"BEN-1b": 1, "BEN-1a": 1, "TAL-1": 1, "BEN-2": 1, "TAL-2": 2, "LEA-2": 3, "LEA-3": 3}
     first = plan.items[0]
     # gap 2 levels × 10; benefits weight 1 × governance weight 3 is the largest product → 10;
     # most votes → 20; effort 5 of 40 → 10 × (1 − 5/40) = 8.75
@@ -45,7 +59,8 @@ def test_hand_computed_plan_with_votes():
     # talent: weight 1 × people 1 = 1 of 3 → 3.33; 2 votes of 5 → 8
     talent = next(i for i in plan.items if i.initiative.id == "TAL-1")
     assert talent.parts["importance"] == 3.33 and talent.parts["votes"] == 8.0
-    assert plan.wave_load() == [23.0, 35.0, 12.0, 25.0]
+    # person-days falling in each wave's 12 weeks (work spread evenly over its weeks)
+    assert plan.wave_load() == [24.875, 25.625, 27.0, 17.5] and sum(plan.wave_load()) == 95
     assert plan.notes == ("measures is at level 3, above its target 2: nothing planned",)
     assert plan.uncovered == ()
     assert first.quick_win and not next(i for i in plan.items if i.initiative.id == "BEN-2").quick_win
@@ -65,7 +80,9 @@ def test_votes_reorder_equal_work():
 def test_prerequisite_of_another_capability_is_pulled_in_and_explained():
     # talent 3 -> 4 needs leadership at 3; leadership is at 2 with no gap of its own.
     plan = plan_unit(state([3, 2, 4, 4], [4, 2, 4, 4]), LIBRARY, PlanOptions(capacity=40))
-    assert waves_of(plan) == {"LEA-2": 1, "TAL-3": 2}
+    # TAL-3 starts the week after LEA-2 ends (6 weeks), inside wave 1: no wait for the wave boundary
+    assert weeks_of(plan) == {"LEA-2": (0, 6), "TAL-3": (6, 12)}
+    assert waves_of(plan) == {"LEA-2": 1, "TAL-3": 1} and plan.items[1].slot.bound == "prerequisite:LEA-2"
     lea2 = plan.items[0]
     assert lea2.reason == "prerequisite of TAL-3"
     assert lea2.parts["gap"] == 0.0
@@ -85,58 +102,80 @@ def test_uncovered_steps_and_unassessed_capabilities_are_reported():
     assert waves_of(plan) == {"MEA-1": 1}
 
 
-def test_capacity_too_small_is_an_error_naming_each_initiative():
-    with pytest.raises(InputErrors) as caught:
-        plan_unit(BASE, LIBRARY, PlanOptions(capacity=12))
-    text = caught.value.render()
-    assert "TAL-2: effort 20 person-days is more than the capacity of 12 person-days per wave" in text
-    assert "LEA-3: effort 25 person-days" in text
-    assert "BEN-1a" not in text
+def test_work_heavier_than_the_weekly_capacity_is_stretched_and_named():
+    # 12 person-days per 12-week wave is 1 a week: TAL-2 (20 over 8 weeks) takes 20 weeks instead
+    plan = plan_unit(BASE, LIBRARY, PlanOptions(capacity=12))
+    assert weeks_of(plan)["TAL-2"][1] == 20 and weeks_of(plan)["LEA-3"][1] == 25
+    assert "TAL-2 takes 20 weeks instead of 8: 20 person-days at the weekly capacity of 1" in plan.notes
+    assert not any(n.startswith("BEN-1a takes 4") for n in plan.notes)
+    assert all(load <= 12 + 1e-9 for load in plan.wave_load())
 
 
-def test_initiative_longer_than_a_wave_is_an_error():
-    with pytest.raises(InputErrors, match=r"LEA-3: takes 10 weeks, longer than a wave of 8 weeks"):
-        plan_unit(BASE, LIBRARY, PlanOptions(capacity=40, wave_weeks=8))
+def test_initiative_longer_than_a_wave_runs_into_the_next():
+    plan = plan_unit(BASE, LIBRARY, PlanOptions(capacity=40, wave_weeks=8))
+    lea3 = next(i for i in plan.items if i.initiative.id == "LEA-3")
+    assert lea3.slot.weeks == 10 and lea3.slot.end_wave == lea3.wave + 1
 
 
 def test_wave_limit_lists_what_does_not_fit():
     plan = plan_unit(BASE, LIBRARY, PlanOptions(capacity=40, waves=2))
-    # without votes, wave 2 takes BEN-2 (36.25) and LEA-2 (33.67); TAL-2 (20 days) no longer fits
+    # without votes, LEA-2 starts in week 19 (wave 2); LEA-3 (week 25) and TAL-2 (week 35) would start in wave 3
     assert {i.initiative.id for i in plan.unscheduled} == {"TAL-2", "LEA-3"}
     assert plan.waves == 2
 
 
 def test_commitments_done_dropped_pinned():
+    # the PMO head's own item takes 30 of wave 1's 40 person-days (2.5 of 3.33 a week, all 12 weeks)
     commitments = Commitments(done=frozenset({"BEN-1a"}), dropped=frozenset({"BEN-1b"}),
-                              fixed_wave={"LEA-2": 3}, custom_load={1: 30})
+                              fixed={"LEA-2": Fixed(wave=3), "own": Fixed(wave=1, why="wave set by hand")},
+                              own=(OwnItem("own", effort=30, duration=12),))
     plan = plan_unit(BASE, LIBRARY, PlanOptions(capacity=40), commitments=commitments)
     waves = waves_of(plan)
     assert "BEN-1a" not in waves and "BEN-1b" not in waves
     assert waves["LEA-2"] == 3  # pinned, although wave 2 had room
-    assert plan.wave_load()[0] == 8.0  # TAL-1 only: 30 of 40 taken by custom items
+    assert plan.schedule.slots["own"].start_week == 0 and plan.schedule.slots["own"].weeks == 12
+    # beside 2.5 a week, only 0.83 is left: TAL-1 (2 a week) and BEN-2 wait for week 12
+    assert weeks_of(plan)["TAL-1"] == (12, 4)
+    assert plan.wave_load()[0] == 30.0
     bem2 = next(i for i in plan.items if i.initiative.id == "BEN-2")
     assert bem2.needs == ()  # its step-1 prerequisites are done or dropped
-    assert bem2.wave == 2  # ready in wave 1, but 15 days no longer fit there
+    assert bem2.wave == 2  # ready at once, but 15 days no longer fit beside the own item
 
 
 def test_pinned_before_its_prerequisite_is_an_error():
-    with pytest.raises(InputErrors, match=r"TAL-2: kept in wave 1 \(pinned or in progress\), but its prerequisite "
-                                          r"TAL-1 can only be planned in wave 2"):
-        plan_unit(BASE, LIBRARY, PlanOptions(capacity=40), commitments=Commitments(fixed_wave={"TAL-2": 1}))
+    # TAL-2 is fixed to start on the first day; its prerequisite TAL-1 (4 weeks) cannot end before that
+    fixed = Commitments(fixed={"TAL-2": Fixed(start=dt.date(2027, 1, 4))})
+    with pytest.raises(InputErrors, match=r"TAL-2: kept in wave 1 \(pinned\), but it starts 2027-01-04 \(wave 1\) "
+                                          r"before its prerequisite TAL-1 ends 2027-05-16 \(wave 2\)"):
+        plan_unit(BASE, LIBRARY, PlanOptions(capacity=40, starts_on=dt.date(2027, 1, 4)), commitments=fixed)
 
 
-def test_pinned_over_capacity_is_an_error():
-    with pytest.raises(InputErrors, match=r"wave 2: pinned, in-progress and custom items need 50 person-days"):
-        plan_unit(BASE, LIBRARY, PlanOptions(capacity=40),
-                  commitments=Commitments(fixed_wave={"TAL-2": 2}, custom_load={2: 30}))
+def test_pinned_to_a_wave_starts_there_after_its_prerequisite():
+    plan = plan_unit(BASE, LIBRARY, PlanOptions(capacity=40), commitments=Commitments(fixed={"TAL-2": Fixed(wave=1)}))
+    # TAL-1 (a quick win) goes first; TAL-2 starts inside wave 1, but only after TAL-1 has ended
+    tal1, tal2 = plan.schedule.slots["TAL-1"], plan.schedule.slots["TAL-2"]
+    assert tal2.wave == 1 and tal2.start_week > tal1.end_week
+
+
+def test_pinned_over_capacity_is_a_warning_not_a_move():
+    wave2 = dt.date(2027, 3, 29)  # both fixed to start on the first day of wave 2
+    commitments = Commitments(fixed={"TAL-2": Fixed(start=wave2), "own": Fixed(start=wave2, why="dates set by hand")},
+                              own=(OwnItem("own", effort=30, duration=12),))
+    plan = plan_unit(BASE, LIBRARY, PlanOptions(capacity=40, starts_on=dt.date(2027, 1, 4)), commitments=commitments)
+    assert plan.schedule.slots["TAL-2"].start == wave2 and plan.schedule.slots["own"].start == wave2
+    # 2.5 a week for the own item + 2.5 for TAL-2 (20 over 8 weeks) > 3.33 a week
+    assert any(w.startswith("TAL-2: pinned: over capacity: weeks from 2027-03-29 need 5 person-days a week") for w in plan.warnings)
+    assert any(w.startswith("own: dates set by hand: over capacity: weeks from 2027-03-29 need 5") for w in plan.warnings)
 
 
 def test_projection_per_wave():
     plan = plan_unit(BASE, LIBRARY, PlanOptions(capacity=40), votes={"benefits": 5, "talent": 2})
+    # a step counts after the wave its last initiative ENDS in: TAL-1 ends week 10 (wave 1), TAL-2 week
+    # 26 (wave 3), LEA-2 week 32 (wave 3), LEA-3 week 42 (wave 4), BEN-1a/b by week 6, BEN-2 week 18 (wave 2)
     levels = plan.projection.capability_level
-    assert levels[:, 0].tolist() == [1, 2, 3, 3, 3]  # talent: wave 1 TAL-1, wave 2 TAL-2
+    assert levels[:, 0].tolist() == [1, 2, 2, 3, 3]  # talent
     assert levels[:, 1].tolist() == [2, 2, 2, 3, 4]  # leadership
-    assert levels[:, 2].tolist() == [1, 2, 3, 3, 3]  # benefits: both BEN-1 items in wave 1
+    assert levels[:, 2].tolist() == [1, 2, 3, 3, 3]  # benefits
     # a raised capability lands at the bottom of its new level: benefits 1.2 -> 1.75 -> 2.5
     assert plan.projection.capability_score[:, 2].tolist() == [1.2, 1.75, 2.5, 2.5, 2.5]
     assert plan.projection.dimension_level[-1].tolist() == [3, 3]
@@ -184,8 +223,9 @@ def test_plan_properties(library, levels, targets, votes, capacity, waves):
     again = plan_unit(unit, library, options, dict(reversed(list(votes.items()))))
     assert [(i.initiative.id, i.wave, i.priority) for i in again.items] == \
            [(i.initiative.id, i.wave, i.priority) for i in plan.items]
-    # no wave over capacity
-    assert all(load <= capacity + 1e-9 for load in plan.wave_load())
+    # never over the weekly capacity (so no 12-week wave over its capacity either)
+    assert (plan.schedule.weekly_load <= capacity / 12 + 1e-9).all()
+    assert all(load <= capacity + 1e-6 for load in plan.wave_load())
     if waves is not None:
         assert plan.waves <= waves
     index = {c: k for k, c in enumerate(CAPS)}
@@ -197,7 +237,8 @@ def test_plan_properties(library, levels, targets, votes, capacity, waves):
             current = unit.capability_level[index[dep.capability]]
             if np.isnan(current) or current > dep.from_level:
                 continue
-            assert wave_of.get(dep_id) is not None and wave_of[dep_id] < item.wave, (initiative.id, dep_id)
+            assert wave_of.get(dep_id) is not None, (initiative.id, dep_id)
+            assert plan.schedule.slots[dep_id].end_week < item.slot.start_week, (initiative.id, dep_id)
     # every gap is covered by a planned step or reported as uncovered
     uncovered = {(u.capability, u.from_level) for u in plan.uncovered}
     for c, capability in enumerate(CAPS):
@@ -222,4 +263,4 @@ def test_plan_properties(library, levels, targets, votes, capacity, waves):
 def test_non_finite_options_are_refused_not_planned_forever(options):
     with pytest.raises(InputErrors) as caught:
         plan_unit(BASE, LIBRARY, options)
-    assert "must be finite numbers greater than 0" in caught.value.render()
+    assert "greater than 0 and at most" in caught.value.render()

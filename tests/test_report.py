@@ -182,3 +182,63 @@ def test_html_report_has_outputs_but_no_code():
     html = notebook_html(nbformat.from_dict(notebook))
 
     assert "visible result" in html and "secret_code_line" not in html
+
+
+def _crowd(path: Path, respondents: int, questions: list[str], roles=("sponsor", "pm", "")) -> Path:
+    """One unit (Crowd) of ``respondents`` answering every question; the first respondent comments on each."""
+    import numpy as np
+    import pandas as pd
+
+    person = np.repeat(np.arange(respondents), len(questions))
+    frame = pd.DataFrame({
+        "business_unit": "Crowd", "respondent": [f"P{i:05d}" for i in person],
+        "role": np.array(roles, dtype=object)[person % len(roles)],
+        "question": np.tile(np.array(questions, dtype=object), respondents),
+        "answer": ((person + np.tile(np.arange(len(questions)), respondents)) % 4 + 1).astype(str),
+        "comment": ""})
+    frame.loc[person == 0, "comment"] = "first"
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_a_unit_of_60_respondents_shows_everyone_and_61_shows_each_roles_distribution(tmp_path):
+    bank = load_questionnaire(MINI)
+    questions = [q.id for q in bank.questions]
+    small = load_unit_report([str(_crowd(tmp_path / "s.csv", 60, questions))], "Crowd", str(MINI))
+    large = load_unit_report([str(_crowd(tmp_path / "l.csv", 61, questions))], "Crowd", str(MINI))
+
+    assert not tables.by_role(small) and tables.view_note(small) == ""
+    assert tables.capability_matrix(small).shape[1] == 60 + 1
+    assert tables.by_role(large)
+    assert "Crowd has 61 respondents, more than 60" in tables.view_note(large)
+    assert list(tables.capability_matrix(large).columns) == [
+        "sponsor (21): mean", "pm (20): mean", "(no role) (20): mean", "unit score"]
+
+
+def test_a_unit_of_18000_respondents_reports_per_role_distributions_of_bounded_size(tmp_path):
+    from pmo_assess.charts.heatmap import heatmap
+    from pmo_assess.report.display import figure_png
+
+    bank = load_questionnaire(MINI)
+    questions = [q.id for q in bank.questions]
+    report = load_unit_report([str(_crowd(tmp_path / "big.csv", 18_000, questions))], "Crowd", str(MINI))
+
+    assert tables.headline(report)["respondents"] == 18_000
+    assert "Crowd has 18,000 respondents" in tables.view_note(report)
+    matrix = tables.capability_matrix(report)
+    assert matrix.shape == (len(bank.capabilities), 4)
+    assert matrix.loc[bank.capabilities[0].name, "unit score"] == pytest.approx(
+        report.scores.capability_score[0, 0])
+    spread = tables.role_distribution(report)
+    assert len(spread) == len(bank.capabilities) * 3
+    row = spread[(spread["role"] == "sponsor")].iloc[0]
+    assert row["respondents"] == 6000 and 1 <= row["lowest"] <= row["median"] <= row["highest"] <= 4
+    agenda = tables.disputed_items(report)
+    assert 0 < len(agenda) <= len(questions) and agenda.shape[1] == 4 + 3
+    counts = agenda.iloc[0]["sponsor (6,000)"]
+    assert sum(int(part.split(": ")[1].replace(",", "")) for part in counts.split(", ")) == 6000
+    assert len(table_html(agenda)) < 20_000
+    assert len(figure_png(heatmap(matrix))) < 200_000
+    assert len(tables.comments(report)) == len(questions)  # only P00000 commented
+    assert tables.comments_note(report) == ""
+    assert "The first 3 of 7 comments" in tables.comments_note(report, limit=3)

@@ -13,10 +13,12 @@ from pmo_assess.cli import main
 from pmo_assess.errors import InputErrors
 from pmo_assess.io.questionnaire import load_questionnaire
 from pmo_assess.roadmap.changes import roadmap_changes
+from pmo_assess.roadmap.checks import wave_loads
 from pmo_assess.roadmap.library import load_library
 from pmo_assess.roadmap.planner import PlanOptions, plan_unit
 from pmo_assess.roadmap.roadmap_file import (
     RoadmapSettings,
+    Scheduled,
     commitments_from,
     load_roadmap,
     previous_path,
@@ -42,7 +44,8 @@ BASE = state([1, 2, 1, 3], [3, 4, 3, 2])
 def generate(path: Path, unit_state: UnitState = BASE, today: dt.date = DAY1):
     """Plan around what the file already fixes (if it exists) and write or merge it."""
     commitments = commitments_from(load_roadmap(path), LIBRARY) if path.exists() else None
-    plan = plan_unit(unit_state, LIBRARY, PlanOptions(capacity=40), votes={"benefits": 5, "talent": 2},
+    plan = plan_unit(unit_state, LIBRARY, PlanOptions(capacity=40, starts_on=SETTINGS.starts_on),
+                     votes={"benefits": 5, "talent": 2},
                      **({"commitments": commitments} if commitments else {}))
     return write_roadmap(path, plan, LIBRARY, SETTINGS, today)
 
@@ -52,6 +55,12 @@ def blocks(text: str) -> dict[str, str]:
     items = text.split("\nitems:\n", 1)[1].split("\nuncovered:", 1)[0] + "\n"
     parts = re.split(r"(?m)^(?=  - id: )", items)
     return {re.match(r"  - id: (\S+)", p).group(1): p for p in parts if p.startswith("  - id: ")}
+
+
+def changed_keys(before: str, after: str) -> set[str]:
+    """The keys whose lines differ between two versions of an item's block (added or changed)."""
+    old = set(before.splitlines())
+    return {line.strip().lstrip("- ").split(":")[0] for line in after.splitlines() if line not in old}
 
 
 def edit_item(text: str, item_id: str, old: str, new: str) -> str:
@@ -75,9 +84,20 @@ def test_generated_file_reads_back(tmp_path):
     assert (first.status, first.owner, first.pinned, first.custom, first.quick_win) == ("planned", "", False, False, True)
     assert roadmap.item("BEN-2").prerequisites == ("BEN-1a", "BEN-1b")
     assert roadmap.item("BEN-2").kpis == ("benefits-tracked",)
+    # scheduled in weeks (see test_planner's hand-computed plan): BEN-2 and LEA-3 start as soon as
+    # what they need ends, inside waves 1 and 3
     assert {w: [i.id for i in items] for w, items in roadmap.waves().items()} == {
-        1: ["BEN-1b", "BEN-1a", "TAL-1"], 2: ["BEN-2", "TAL-2"], 3: ["LEA-2"], 4: ["LEA-3"]}
+        1: ["BEN-1b", "BEN-1a", "TAL-1", "BEN-2"], 2: ["TAL-2"], 3: ["LEA-2", "LEA-3"]}
     assert roadmap.wave_dates(2) == (dt.date(2027, 3, 29), dt.date(2027, 6, 20))
+    # every item has planned dates (Monday of its first week to Sunday of its last) and the tool's record
+    assert (first.start, first.end) == (dt.date(2027, 1, 4), dt.date(2027, 1, 24))  # 3 weeks
+    lea3 = roadmap.item("LEA-3")
+    assert (lea3.start, lea3.end) == (dt.date(2027, 8, 23), dt.date(2027, 10, 31))  # the day after LEA-2 ends
+    assert roadmap.item("LEA-2").end == dt.date(2027, 8, 22)
+    assert lea3.scheduled == Scheduled(wave=3, start=lea3.start, end=lea3.end)
+    # projected maturity per wave is written into the file too
+    assert roadmap.projection[0] == {"wave": 0, "ends": None, "overall": 2, "people": 1, "governance": 2}
+    assert roadmap.projection[-1]["wave"] == 4 and roadmap.projection[-1]["people"] == 3
     assert roadmap.history == ({"version": 1, "on": DAY1, "added": 7, "closed": 0, "reopened": 0, "moved": 0},)
     assert not previous_path(path).exists()
 
@@ -89,7 +109,7 @@ def test_hand_edits_and_comments_survive_regeneration_byte_for_byte(tmp_path):
     text = text.replace("items:\n", "items:\n  # Agreed with the sponsor on 2026-11-25: governance first.\n", 1)
     text = edit_item(text, "BEN-1b", "owner: ''", "owner: Ana Silva   # she asked for it")
     text = edit_item(text, "TAL-2", "notes: ''", "notes: \"Needs HR: see =cmd|'/c calc'!A1\"")
-    text = edit_item(text, "LEA-3", "start:\n", "start: 2027-10-01\n")
+    text = edit_item(text, "LEA-3", "start: 2027-08-23\n", "start: 2027-10-04\n")  # a date of our own
     text = text.replace("\nuncovered:", "\n  - id: hire-analyst\n    title: Hire a PMO analyst\n    wave: 2\n"
                                         "    effort: 5   # our own item\nuncovered:", 1)
     path.write_text(text)
@@ -103,14 +123,22 @@ def test_hand_edits_and_comments_survive_regeneration_byte_for_byte(tmp_path):
     assert previous_path(path).read_text() == edited  # the version before is kept, exactly
 
     before_blocks, after_blocks = blocks(edited), blocks(after)
-    # every hand-edited item whose plan did not change is identical, comments included
-    for item_id in ("TAL-2", "hire-analyst", "TAL-1"):
-        assert after_blocks[item_id] == before_blocks[item_id], item_id
-    # benefits' step 1->2 is reached, so BEN-2 can start at once; the room it frees moves the
-    # leadership items a wave earlier: only their wave line changes
-    assert changes.moved == [("BEN-2", 2, 1), ("LEA-2", 3, 2), ("LEA-3", 4, 3)]
-    assert after_blocks["LEA-3"] == before_blocks["LEA-3"].replace("wave: 4\n", "wave: 3\n")
-    assert "start: 2027-10-01\n" in after_blocks["LEA-3"]
+    # benefits' step 1->2 is reached, so the room of the two closed BEN-1 items frees weeks: TAL-1, BEN-2
+    # and TAL-2 start earlier (only their dates and the tool's record change; the notes with their
+    # formula-like text stay byte for byte), LEA-2 moves a wave earlier
+    assert changed_keys(before_blocks["TAL-1"], after_blocks["TAL-1"]) == {"start", "end", "scheduled"}
+    assert changed_keys(before_blocks["TAL-2"], after_blocks["TAL-2"]) == {"start", "end", "scheduled"}
+    assert "    notes: \"Needs HR: see =cmd|'/c calc'!A1\"\n" in after_blocks["TAL-2"]
+    assert [(m.id, m.before, m.after) for m in changes.moved] == [("LEA-2", 3, 2), ("LEA-3", 3, 4)]
+    assert changes.moved[0].reason == "capacity freed up earlier"
+    # LEA-3 keeps the start we gave it; its wave follows that date, its end is planned from it
+    assert changes.moved[1].reason == "its start 2027-10-04 is set by hand, and that is in wave 4"
+    assert changed_keys(before_blocks["LEA-3"], after_blocks["LEA-3"]) == {"wave", "end", "scheduled"}
+    assert "start: 2027-10-04\n" in after_blocks["LEA-3"] and "end: 2027-12-12\n" in after_blocks["LEA-3"]
+    assert "kept LEA-3 at start 2027-10-04: set by hand" in changes.details()
+    # our own item keeps its wave and comment; it gets planned dates inside that wave
+    assert after_blocks["hire-analyst"] == before_blocks["hire-analyst"] + (
+        "    start: 2027-03-29\n    end: 2027-06-20\n    scheduled: {wave: null, start: 2027-03-29, end: 2027-06-20}\n")
     # the header, the comment above the items and the settings are untouched
     assert after.split("\nitems:\n")[0] == edited.split("\nitems:\n")[0]
     assert "  # Agreed with the sponsor on 2026-11-25: governance first.\n" in after
@@ -121,16 +149,24 @@ def test_hand_edits_and_comments_survive_regeneration_byte_for_byte(tmp_path):
     roadmap = load_roadmap(path)
     assert roadmap.item("BEN-1a").status == "closed-gap" and not roadmap.item("BEN-1a").active
     assert roadmap.item("hire-analyst").custom and roadmap.item("hire-analyst").effort == 5
-    assert roadmap.history[-1] == {"version": 2, "on": DAY2, "added": 1, "closed": 2, "reopened": 0, "moved": 3}
+    assert roadmap.history[-1] == {"version": 2, "on": DAY2, "added": 1, "closed": 2, "reopened": 0, "moved": 2}
 
 
-def test_regenerating_with_nothing_new_only_adds_a_history_line(tmp_path):
+def test_regenerating_with_nothing_new_writes_nothing(tmp_path):
+    # issue 9 case 3: a rerun that changes nothing leaves the file, the previous version and the history alone
     path = tmp_path / "roadmap.yaml"
     generate(path)
-    first = path.read_text()
+    first = path.read_bytes()
     changes = generate(path, today=DAY2)
     assert (changes.added, changes.closed, changes.reopened, changes.moved) == ([], [], [], [])
-    assert path.read_text() == first + "  - {version: 2, on: 2027-02-01, added: 0, closed: 0, reopened: 0, moved: 0}\n"
+    assert changes.unchanged and changes.summary() == "unchanged (nothing to write)"
+    assert path.read_bytes() == first and not previous_path(path).exists()
+    # with an earlier version kept, an idle rerun keeps that one too (the "what changed" view stays)
+    path.write_text(edit_item(path.read_text(), "TAL-1", "owner: ''", "owner: Ben"))
+    generate(path, state([1, 2, 2, 3], [3, 4, 3, 4]), today=DAY2)
+    current, previous = path.read_bytes(), previous_path(path).read_bytes()
+    assert generate(path, state([1, 2, 2, 3], [3, 4, 3, 4]), today=dt.date(2027, 3, 1)).unchanged
+    assert (path.read_bytes(), previous_path(path).read_bytes()) == (current, previous)
 
 
 def test_pinned_in_progress_done_dropped_are_respected(tmp_path):
@@ -139,7 +175,7 @@ def test_pinned_in_progress_done_dropped_are_respected(tmp_path):
     text = path.read_text()
     text = edit_item(text, "LEA-2", "wave: 3\n", "wave: 4\n")
     text = edit_item(text, "LEA-2", "pinned: false", "pinned: true")
-    text = edit_item(text, "LEA-3", "wave: 4\n", "wave: 5\n")
+    text = edit_item(text, "LEA-3", "wave: 3\n", "wave: 5\n")  # moved by hand, not pinned
     text = edit_item(text, "TAL-1", "status: planned", "status: done")
     text = edit_item(text, "BEN-1a", "status: planned", "status: dropped")
     text = edit_item(text, "TAL-2", "effort: 20", "effort: 38")  # our own estimate
@@ -147,14 +183,20 @@ def test_pinned_in_progress_done_dropped_are_respected(tmp_path):
     changes = generate(path, today=DAY2)
     roadmap = load_roadmap(path)
     assert roadmap.item("LEA-2").wave == 4  # pinned: stays, although wave 2 has room
-    assert roadmap.item("LEA-3").wave == 5  # after its pinned prerequisite
+    assert roadmap.item("LEA-3").wave == 5  # moved by hand without a pin: a commitment too (issue 9 case 2)
     assert roadmap.item("TAL-1").status == "done" and roadmap.item("BEN-1a").status == "dropped"
     assert roadmap.item("TAL-2").effort == 38
-    # BEN-1a dropped, TAL-1 done: wave 1 holds BEN-1b (5); BEN-2 (15) goes first in wave 2, so
-    # TAL-2 at our 38 days no longer fits there (15 + 38 > 40) and moves to wave 3
-    assert roadmap.item("BEN-1b").wave == 1 and roadmap.item("BEN-2").wave == 2
-    assert roadmap.item("TAL-2").wave == 3
-    assert "LEA-2" not in [m[0] for m in changes.moved]
+    # a hand-moved wave takes planned dates inside it (the old ones belonged to the old wave)
+    assert roadmap.wave_dates(4)[0] <= roadmap.item("LEA-2").start <= roadmap.wave_dates(4)[1]
+    assert roadmap.wave_dates(5)[0] <= roadmap.item("LEA-3").start <= roadmap.wave_dates(5)[1]
+    # BEN-1a dropped, TAL-1 done: BEN-2 starts the day after BEN-1b ends; TAL-2 at our 38 days (4.75 a
+    # week, more than the 3.33 a week of capacity) is stretched to 12 weeks and starts when BEN-2 ends
+    assert roadmap.item("BEN-1b").end == dt.date(2027, 1, 24) and roadmap.item("BEN-2").start == dt.date(2027, 1, 25)
+    assert roadmap.item("TAL-2").start == dt.date(2027, 3, 22) and roadmap.item("TAL-2").end == dt.date(2027, 6, 13)
+    assert [m.id for m in changes.moved] == ["TAL-2"]
+    assert "kept LEA-2 at wave 4: set by hand (the planner had wave 3)" in changes.details()
+    assert "kept LEA-3 at wave 5: set by hand (the planner had wave 3)" in changes.details()
+    assert generate(path, today=DAY2).unchanged  # and the next rerun keeps all of it
 
 
 def test_an_item_with_a_library_id_is_that_initiative_even_without_origin(tmp_path):
@@ -240,21 +282,27 @@ def test_roadmap_command_end_to_end(tmp_path, capsys):
     assert f"Retail Banking: {path} created with" in printed
     roadmap = load_roadmap(path)
     assert roadmap.settings.capacity == 50 and roadmap.settings.starts_on == dt.date(2027, 1, 4)
-    assert all(sum(i.effort for i in items) <= 50 for items in roadmap.waves().values())
+    # the work falling in each wave's weeks stays within its capacity (items may run into the next wave)
+    assert all(load <= 50 + 1e-6 for load in wave_loads(roadmap).values())
     # votes count: talent-development got the most (5) → 20 points; benefits-management 4 of 5 → 16
     by_capability = {i.capability: i.why["votes"] for i in roadmap.items}
     assert by_capability["talent-development"] == 20 and by_capability["benefits-management"] == 16
     assert by_capability["pmo-mandate"] == 8 and by_capability["light-touch-governance"] == 0
     assert main(["validate", "-q", str(BANK), str(path)]) == 0
 
-    assert main(args[:-2]) == 0  # rerun: the file's own capacity (50) stays
-    assert "0 added, 0 closed (gap closed), 0 reopened, 0 moved to another wave" in capsys.readouterr().out
-    assert load_roadmap(path).settings.capacity == 50
+    before = path.read_bytes()
+    assert main(args[:-2]) == 0  # rerun: the file's own capacity (50) stays, and nothing changes
+    assert f"Retail Banking: {path} unchanged (nothing to write)" in capsys.readouterr().out
+    assert load_roadmap(path).settings.capacity == 50 and path.read_bytes() == before
 
     assert main(args + ["--unit", "Atlantis"]) == 2
     assert "no answers for business unit 'Atlantis'" in capsys.readouterr().err
-    assert main(args[:-2] + ["--capacity", "10"]) == 2
-    assert "more than the capacity of 10 person-days per wave" in capsys.readouterr().err
+    # a capacity too small for an initiative's pace stretches it, and says so; work is never over capacity
+    assert main(args[:-2] + ["--capacity", "10"]) == 0
+    printed = capsys.readouterr().out
+    assert re.search(r"note: \S+ takes \d+ weeks instead of \d+: \d+ person-days at the weekly capacity of 0.833", printed)
+    assert "capacity 50 -> 10" in printed  # the moves say why: the settings changed
+    assert all(load <= 10 + 1e-6 for load in wave_loads(load_roadmap(path)).values())
 
 
 def test_roadmap_of_another_unit_is_refused(tmp_path, capsys):
@@ -282,8 +330,10 @@ def test_roadmap_command_counts_the_pmo_heads_own_items_in_the_load_it_prints(tm
     printed = capsys.readouterr().out
     load = [float(x) for x in re.search(r"person-days per wave: ([\d., ]+);", printed).group(1).split(", ")]
     roadmap = load_roadmap(path)
-    expected = [sum(i.effort for i in items) for items in roadmap.waves().values()]
+    expected = [round(v, 1) for v in wave_loads(roadmap).values()]
     assert load == expected and load[0] <= 50
+    # our own item (20 person-days, no duration: spread over its wave) takes its share of wave 1
+    assert roadmap.item("MY-HIRE").start == dt.date(2027, 1, 4) and roadmap.item("MY-HIRE").end == dt.date(2027, 3, 28)
     assert any(i.id == "MY-HIRE" and i.wave == 1 for i in roadmap.waves()[1])
 
 

@@ -39,3 +39,17 @@ def test_unknown_file_kind(tmp_path, capsys):
     other.write_text("hello: world\n")
     assert main(["validate", str(other)]) == 2
     assert f"{other}: not a file pmo-assess knows" in capsys.readouterr().err
+
+
+def test_a_roadmap_with_a_cycle_and_an_unknown_prerequisite_is_refused_naming_both(tmp_path, capsys):
+    roadmap = tmp_path / "roadmap.yaml"
+    roadmap.write_text("schema: pmo-assess/roadmap@1\nbusiness_unit: X\nitems:\n"
+                       "  - {id: a, title: A, prerequisites: [b]}\n"
+                       "  - {id: b, title: B, prerequisites: [a]}\n"
+                       "  - {id: c, title: C, prerequisites: [zzz]}\n", encoding="utf-8")
+
+    assert main(["validate", str(roadmap)]) == 2
+    err = capsys.readouterr().err
+    assert "items[0] a.prerequisites (line 4): prerequisite cycle: a -> b -> a" in err
+    assert "items[2] c.prerequisites (line 6): unknown prerequisite 'zzz'" in err
+    assert "Traceback" not in err

@@ -64,4 +64,6 @@ def test_killing_the_kernel_mid_session_loses_no_answer_given(tmp_path: Path) ->
     assert saved["answer"].tolist() == [str(i % 4 + 1) for i in range(len(saved_questions))]
     assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
     reopened = open_session(BANK, "Kill Unit", answers)
-    assert reopened.resume() == "Ana" and reopened.position == len(saved_questions)
+    assert reopened.respondent is None  # after the restart the form asks who is answering
+    reopened.choose_respondent("ana")
+    assert reopened.respondent == "Ana" and reopened.position == len(saved_questions)

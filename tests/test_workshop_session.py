@@ -16,6 +16,7 @@ from pmo_assess.io.questionnaire import load_questionnaire
 from pmo_assess.io.targets import load_targets
 from pmo_assess.io.votes import load_votes
 from pmo_assess.scoring import score_answers
+from pmo_assess.workshop.errors import NotSaved, StaleSave, TargetExists, VotesExist
 from pmo_assess.workshop.session import CONSENSUS, WorkshopRefusal, WorkshopSession, open_session
 
 MINI = DATA / "mini.yaml"
@@ -86,15 +87,22 @@ def test_a_later_correction_from_another_kernel_is_not_undone_by_an_older_sessio
                              ["Unit A", "Ana", "pm", "P-T-2", "4", ""]]
 
 
-def test_reopening_resumes_with_the_last_respondent_at_the_first_unanswered_question(tmp_path: Path) -> None:
+def test_reopening_asks_who_answers_then_resumes_at_their_first_unanswered_question(tmp_path: Path) -> None:
     path = tmp_path / "answers.csv"
     session = open_session(MINI, "Unit A", path)
     session.choose_respondent("Ana", "pm")
     for value in (1, 2, 3):
         session.answer(value)
         session.next()
+    session.choose_respondent("Ben", "sponsor")
+    session.answer(2)  # Ben's row is now the last in the file
     reopened = open_session(MINI, "Unit A", path)
-    assert reopened.resume() == "Ana"
+    assert reopened.respondent is None  # never continues as the file's last respondent by itself
+    with pytest.raises(WorkshopRefusal, match="choose who is answering first"):
+        reopened.answer(4)
+    assert reopened.respondents() == [("Ana", "pm"), ("Ben", "sponsor")]
+    reopened.choose_respondent("  ana ")  # matched ignoring case and spaces, keeps the file's spelling and role
+    assert (reopened.respondent, reopened.role) == ("Ana", "pm")
     assert reopened.question.id == "G-B-1" and reopened.position == 3
     assert reopened.progress().answered == 3
     assert [(d.id, d.answered, d.total) for d in reopened.progress().dimensions] == \
@@ -148,9 +156,9 @@ def test_answers_outside_the_choices_are_refused_and_nothing_is_written(mini_ses
 
 
 def test_respondent_rules(mini_session: WorkshopSession) -> None:
-    with pytest.raises(WorkshopRefusal, match="choose or add a respondent"):
+    with pytest.raises(WorkshopRefusal, match="choose who is answering first"):
         mini_session.answer(2)
-    with pytest.raises(WorkshopRefusal, match="unknown role 'cfo'; choose one of sponsor, pm"):
+    with pytest.raises(WorkshopRefusal, match="unknown role 'cfo'; choose one of Sponsor, Project manager"):
         mini_session.choose_respondent("Ana", "cfo")
     with pytest.raises(WorkshopRefusal, match="reserved"):
         mini_session.choose_respondent("Consensus", "")
@@ -158,8 +166,8 @@ def test_respondent_rules(mini_session: WorkshopSession) -> None:
         mini_session.choose_respondent("  ", "pm")
     mini_session.choose_respondent("Ana", "pm")
     mini_session.answer(2)
-    with pytest.raises(WorkshopRefusal, match="Ana already answered as 'pm'"):
-        mini_session.choose_respondent("Ana", "sponsor")
+    with pytest.raises(WorkshopRefusal, match="^Ana already answered as Project manager; one respondent keeps"):
+        mini_session.choose_respondent("ANA", "sponsor")  # role names, never ids, in what the user reads
 
 
 def test_comments_are_kept_as_typed_but_formula_starts_are_neutralised(mini_session: WorkshopSession) -> None:
@@ -201,7 +209,9 @@ def test_targets_are_written_into_the_targets_file_keeping_its_comments(tmp_path
     session = open_session(BANK, "Retail Banking", tmp_path / "answers.csv", targets)
     session.set_target("capabilities", "benefits-management", 3, "Ana Silva, Ben Osei",
                        agreed_on=date(2026, 11, 20), note="first step")
-    session.set_target("dimensions", "governance", "2", ["Ana Silva"], agreed_on=date(2026, 11, 20))
+    with pytest.raises(TargetExists, match="^Governance already has target level 3 agreed by someone; confirm"):
+        session.set_target("dimensions", "governance", "2", ["Ana Silva"], agreed_on=date(2026, 11, 20))
+    session.set_target("dimensions", "governance", "2", ["Ana Silva"], agreed_on=date(2026, 11, 20), replace=True)
     text = targets.read_text()
     for line in before.splitlines():
         if line.strip().startswith("#") or "# " in line:
@@ -240,7 +250,7 @@ def test_dot_votes_are_saved_beside_the_targets_and_over_budget_is_refused(mini_
         mini_session.cast_votes("Ben", {"benefits": -1})
     with pytest.raises(WorkshopRefusal, match="unknown capability 'nope'"):
         mini_session.cast_votes("Ben", {"nope": 1})
-    mini_session.cast_votes("Ana", {"measures": 4})  # a participant's new votes replace the old
+    mini_session.cast_votes("Ana", {"measures": 4}, replace=True)  # confirmed: new votes replace the old
     votes = load_votes(tmp_path / "votes.yaml", mini_session.questionnaire)
     assert votes.participants("Unit A") == {"Ana": {"measures": 4}, "Ben": {"benefits": 1}}
     assert mini_session.vote_totals() == {"measures": 4, "benefits": 1}
@@ -280,3 +290,191 @@ def test_respondents_saving_at_the_same_time_lose_nothing(tmp_path: Path) -> Non
     saved = read_answers(answers, load_questionnaire(BANK))
     assert counts == [54, 54, 54] and len(saved) == 162
     assert saved.groupby("respondent", observed=True).size().to_dict() == {"Ana": 54, "Ben": 54, "Cleo": 54}
+
+
+# ---------------------------------------------------------------------- no lost update
+def test_a_stale_comment_is_refused_and_the_page_gets_the_newer_answer_and_its_writer(tmp_path: Path) -> None:
+    """Tab B changes P-T-1 1 → 3; tab A (still showing 1) adds a comment: refused, the file keeps 3."""
+    path = tmp_path / "answers.csv"
+    tab_a = open_session(MINI, "Unit A", path)
+    tab_a.choose_respondent("Ana", "pm")
+    tab_a.answer(1)
+    tab_b = open_session(MINI, "Unit A", path)
+    tab_b.writer = "Ana (personal link)"
+    tab_b.choose_respondent("Ana")
+    tab_b.go_to("P-T-1")
+    tab_b.answer(3)
+    with pytest.raises(StaleSave) as refused:
+        tab_a.set_comment("we only do this on big projects")
+    assert (refused.value.answer, refused.value.comment, refused.value.written_by) == ("3", "", "Ana (personal link)")
+    assert refused.value.question_id == "P-T-1" and len(refused.value.written_at) == 8
+    assert str(refused.value).startswith("not saved: P-T-1 was changed to 3 by Ana (personal link) at ")
+    assert rows_of(path) == [["Unit A", "Ana", "pm", "P-T-1", "3", ""]]
+    assert tab_a.current == ("3", "")  # the form redraws from the session: it now shows the newer value
+    tab_a.set_comment("we only do this on big projects")  # on the newer value, the same save goes through
+    assert rows_of(path) == [["Unit A", "Ana", "pm", "P-T-1", "3", "we only do this on big projects"]]
+
+
+def test_a_stale_answer_is_refused_but_the_same_value_or_an_explicit_seen_value_is_accepted(tmp_path: Path) -> None:
+    path = tmp_path / "answers.csv"
+    tab_a, tab_b = open_session(MINI, "Unit A", path), open_session(MINI, "Unit A", path)
+    for tab in (tab_a, tab_b):
+        tab.choose_respondent("Ana", "pm")
+    tab_b.answer(2, comment="from tab B")
+    with pytest.raises(StaleSave, match="changed to 2 by another workshop window"):
+        tab_a.answer(4)  # tab A saw no answer at all
+    tab_b.answer(2, comment="from tab B")  # saving what the file already holds is no conflict
+    tab_b.answer(3, seen=("2", "from tab B"))
+    with pytest.raises(StaleSave):
+        tab_b.answer(1, seen=("2", "from tab B"))  # the page says it still shows 2, but the file has 3 now
+    assert rows_of(path) == [["Unit A", "Ana", "pm", "P-T-1", "3", "from tab B"]]
+
+
+def test_a_value_changed_outside_the_workshop_is_named_as_such(tmp_path: Path) -> None:
+    path = tmp_path / "answers.csv"
+    session = open_session(MINI, "Unit A", path)
+    session.choose_respondent("Ana", "pm")
+    session.answer(1)
+    path.write_text(HEADER + "\nUnit A,Ana,pm,P-T-1,4,imported\n")  # e.g. a pmo-assess import
+    with pytest.raises(StaleSave, match="changed to 4 by someone outside the workshop"):
+        session.answer(2)
+    assert rows_of(path) == [["Unit A", "Ana", "pm", "P-T-1", "4", "imported"]]
+
+
+def test_every_text_field_is_neutralised_and_control_characters_in_names_refused(tmp_path: Path) -> None:
+    path = tmp_path / "answers.csv"
+    session = open_session(MINI, '=HYPERLINK("http://evil","x")', path)
+    session.choose_respondent("+Ana", "")
+    session.answer(2, comment="@SUM(A1)")
+    assert rows_of(path) == [["'=HYPERLINK(\"http://evil\",\"x\")", "'+Ana", "", "P-T-1", "2", "'@SUM(A1)"]]
+    again = open_session(MINI, '=HYPERLINK("http://evil","x")', path)
+    assert again.respondents() == [("'+Ana", "")]  # the unit's rows are found again
+    for name in ("Ana\tB", "Ana\nB", "Ana\x1b[31m"):
+        with pytest.raises(WorkshopRefusal, match="contains control character"):
+            session.choose_respondent(name, "")
+    with pytest.raises(InputErrors, match="business_unit 'A\\\\x07B' contains control character U\\+0007"):
+        open_session(MINI, "A\x07B", tmp_path / "other.csv")
+
+
+# ---------------------------------------------------------------------- faults
+#: Runs in a mount namespace on a 256 KiB tmpfs: save, then fill the disk (or make it read-only), save again.
+FAULT_SCRIPT = """
+import json, subprocess, sys
+from pathlib import Path
+from pmo_assess.workshop.errors import NotSaved
+from pmo_assess.workshop.session import open_session
+folder, fault = Path(sys.argv[1]), sys.argv[2]
+path = folder / "answers.csv"
+session = open_session(sys.argv[3], "Unit A", path)
+session.choose_respondent("Ana", "pm")
+session.answer(3, comment="kept")
+before = path.read_text()
+if fault == "full":
+    import os
+    filler = os.open(folder / "filler", os.O_WRONLY | os.O_CREAT)
+    try:
+        while True:
+            os.write(filler, b"x" * 4096)
+    except OSError:
+        os.close(filler)
+else:
+    subprocess.run(["mount", "-o", "remount,ro", str(folder)], check=True)
+session.next()
+try:
+    session.answer(2)
+    result = {"refused": None}
+except NotSaved as exc:
+    result = {"refused": str(exc), "detail": exc.detail, "question": exc.question_id}
+result.update(before=before, after=path.read_text(), current=list(session.current))
+print(json.dumps(result))
+"""
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("fault", ["full", "read-only"])
+def test_a_full_or_read_only_disk_refuses_the_save_in_user_words_and_keeps_what_was_saved(
+        tmp_path: Path, fault: str) -> None:
+    """A real full (or read-only) file system: a tmpfs of 256 KiB mounted in a user namespace (unshare)."""
+    import json
+    import shlex
+    import subprocess
+    import sys
+
+    if not shutil.which("unshare") or subprocess.run(["unshare", "-rm", "true"]).returncode != 0:
+        pytest.skip("needs unshare with user namespaces to mount a small file system")
+    folder = tmp_path / "disk"
+    folder.mkdir()
+    script = tmp_path / "fault.py"
+    script.write_text(FAULT_SCRIPT)
+    command = (f"mount -t tmpfs -o size=256k tmpfs {shlex.quote(str(folder))} && "
+               f"{shlex.quote(sys.executable)} {shlex.quote(str(script))} {shlex.quote(str(folder))} {fault} "
+               f"{shlex.quote(str(MINI))}")
+    done = subprocess.run(["unshare", "-rm", "sh", "-c", command], capture_output=True, text=True, timeout=100)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    message = result["refused"]
+    assert message and message.startswith("NOT SAVED: your answer to P-T-2 was not saved because the answers "
+                                          "file cannot be written (the disk may be full or the file read-only)")
+    assert str(folder) not in message and "Answers saved before are safe; tell the facilitator." in message
+    assert str(folder) in result["detail"] and result["question"] == "P-T-2"
+    assert result["after"] == result["before"] == HEADER + "\nUnit A,Ana,pm,P-T-1,3,kept\n"
+    assert result["current"] == ["", ""]  # nothing is shown as saved
+
+
+def test_an_answers_file_corrupted_during_the_workshop_is_refused_and_left_as_it_is(tmp_path: Path) -> None:
+    path = tmp_path / "answers.csv"
+    session = open_session(MINI, "Unit A", path)
+    session.choose_respondent("Ana", "pm")
+    session.answer(3)
+    broken = HEADER + "\nUnit A,Ana,pm,P-T-1,3\n"
+    path.write_text(broken)
+    with pytest.raises(NotSaved, match="changed outside the workshop and cannot be read \\(row 2: has 5 fields"):
+        session.answer(4)
+    assert path.read_text() == broken
+    assert str(tmp_path) not in str(NotSaved)
+
+
+def test_reload_if_changed_rereads_only_after_a_save_elsewhere(tmp_path: Path) -> None:
+    path = tmp_path / "answers.csv"
+    room = open_session(MINI, "Unit A", path, tmp_path / "targets.yaml")
+    assert room.reload_if_changed() is False
+    other = open_session(MINI, "Unit A", path, tmp_path / "targets.yaml")
+    other.choose_respondent("Ben", "sponsor")
+    other.answer(4)
+    assert room.reload_if_changed() is True and room.respondents() == [("Ben", "sponsor")]
+    assert room.reload_if_changed() is False
+    other.cast_votes("Ben", {"talent": 2})
+    assert room.reload_if_changed() is True and room.vote_totals() == {"talent": 2}
+
+
+# ---------------------------------------------------------------------- votes and targets
+def test_votes_over_someone_elses_need_confirmation_and_the_panel_lists_votes_left(tmp_path: Path) -> None:
+    session = open_session(MINI, "Unit A", tmp_path / "answers.csv", tmp_path / "targets.yaml")
+    for name in ("Ana", "Ben", "Cleo"):
+        session.choose_respondent(name, "pm")
+        session.answer(2)
+    session.cast_votes("Ana", {"talent": 3, "benefits": 1})
+    votes_file = tmp_path / "votes.yaml"
+    before = votes_file.read_text()
+    with pytest.raises(VotesExist) as refused:
+        session.cast_votes("  ana ", {"measures": 5})
+    assert refused.value.participant == "Ana" and refused.value.votes == {"talent": 3, "benefits": 1}
+    assert str(refused.value) == ("Ana has already voted (Talent 3, Benefits 1); "
+                                  "confirm to replace their votes")
+    assert votes_file.read_text() == before
+    session.cast_votes("Ben", {"measures": 2})
+    assert [(v.name, v.cast, v.left, v.voted) for v in session.voters()] == [
+        ("Ana", 4, 1, True), ("Ben", 2, 3, True), ("Cleo", 0, 5, False)]
+    session.cast_votes("ANA", {"measures": 5}, replace=True)
+    assert load_votes(votes_file).participants("Unit A") == {"Ana": {"measures": 5}, "Ben": {"measures": 2}}
+
+
+def test_a_different_target_needs_confirmation_to_replace(mini_session: WorkshopSession, tmp_path: Path) -> None:
+    mini_session.set_target("capabilities", "talent", 3, "Ana, Ben")
+    mini_session.set_target("capabilities", "talent", 3, "Ana, Ben", note="same agreement again")
+    before = (tmp_path / "targets.yaml").read_text()
+    with pytest.raises(TargetExists, match="^Talent already has target level 3 agreed by Ana, Ben; confirm"):
+        mini_session.set_target("capabilities", "talent", 4, "Cleo")
+    assert (tmp_path / "targets.yaml").read_text() == before
+    mini_session.set_target("capabilities", "talent", 4, "Cleo", replace=True)
+    assert load_targets(tmp_path / "targets.yaml").units["Unit A"].capabilities["talent"].level == 4

@@ -1,8 +1,12 @@
 """Kernel start-up that is safe when many kernels start at once.
 
 Each kernel talks over IPC (Unix domain sockets) in its own private temp folder, so parallel
-start-ups never race for TCP ports and no other local user can connect. The manager class is made
-per run (:func:`kernel_manager_class`) so the run can see its kernel's process and kill it on timeout.
+start-ups never race for TCP ports and no other local user can connect. Where IPC is unavailable
+(Windows), or when ``PMO_ASSESS_KERNEL_TRANSPORT=tcp`` asks for it, kernels use TCP on 127.0.0.1
+instead (connection file still in the private folder); two kernels can then pick the same port, so
+a start-up that fails that way ("Address already in use", "Kernel died before replying") is retried
+on fresh ports. The manager class is made per run (:func:`kernel_manager_class`) so the run can see
+its kernel's process and kill it on timeout.
 """
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ import asyncio
 import os
 import shutil
 import signal
+import socket
 import tempfile
 import threading
 from dataclasses import dataclass, field
@@ -19,8 +24,23 @@ from jupyter_client.manager import AsyncKernelManager
 
 #: Seconds a kernel gets to start and answer before start-up counts as failed.
 START_TIMEOUT = 60
-#: Messages with which jupyter_client/nbclient report a kernel that never became ready.
-STARTUP_FAILURES = ("Kernel died before replying to kernel_info", "Kernel didn't respond in")
+#: Messages with which jupyter_client/nbclient report a kernel that never became ready (a TCP kernel
+#: whose port another process took dies with "Address already in use" before replying).
+STARTUP_FAILURES = ("Kernel died before replying to kernel_info", "Kernel didn't respond in", "Address already in use")
+#: Environment variable forcing the kernels' transport: ``ipc`` or ``tcp`` (default: ipc, tcp on Windows).
+TRANSPORT_VARIABLE = "PMO_ASSESS_KERNEL_TRANSPORT"
+#: Start-ups retried after a start-up failure, per transport: TCP ports can collide more than once under load.
+STARTUP_RETRIES = {"ipc": 1, "tcp": 3}
+#: Signal that stops a kernel at once (Windows has no SIGKILL; os.kill with SIGTERM terminates the process there).
+KILL_SIGNAL = getattr(signal, "SIGKILL", signal.SIGTERM)
+
+
+def kernel_transport() -> str:
+    """``ipc`` where Unix domain sockets exist; ``tcp`` on Windows, or when ``PMO_ASSESS_KERNEL_TRANSPORT`` says so."""
+    forced = os.environ.get(TRANSPORT_VARIABLE, "").strip().lower()
+    if forced in ("ipc", "tcp"):
+        return "tcp" if os.name == "nt" else forced
+    return "tcp" if os.name == "nt" or not hasattr(socket, "AF_UNIX") else "ipc"
 
 
 @dataclass(eq=False)  # compared and hashed by identity: runs keep them in a set
@@ -41,21 +61,22 @@ class KernelWatch:
                 return False
             self.killed_for_timeout = self.killed_for_timeout or for_timeout
             try:
-                os.kill(pid, signal.SIGKILL)
+                os.kill(pid, KILL_SIGNAL)
             except ProcessLookupError:
                 return False
             return True
 
 
-class PrivateIPCKernelManager(AsyncKernelManager):
-    """An AsyncKernelManager using IPC sockets and a connection file inside its own temp folder."""
+class PrivateKernelManager(AsyncKernelManager):
+    """An AsyncKernelManager with its connection file (and IPC sockets, or TCP on 127.0.0.1) in its own temp folder."""
 
     watch: KernelWatch | None = None
 
     def __init__(self, **kwargs: Any) -> None:
         self.private_dir = tempfile.mkdtemp(prefix="pmo-kernel-")
-        kwargs.setdefault("transport", "ipc")
-        kwargs.setdefault("ip", os.path.join(self.private_dir, "k"))
+        transport = kernel_transport()
+        kwargs.setdefault("transport", transport)
+        kwargs.setdefault("ip", os.path.join(self.private_dir, "k") if transport == "ipc" else "127.0.0.1")
         kwargs.setdefault("connection_file", os.path.join(self.private_dir, "connection.json"))
         super().__init__(**kwargs)
         if self.watch is not None:
@@ -74,9 +95,9 @@ class PrivateIPCKernelManager(AsyncKernelManager):
         shutil.rmtree(self.private_dir, ignore_errors=True)
 
 
-def kernel_manager_class(watch: KernelWatch) -> type[PrivateIPCKernelManager]:
+def kernel_manager_class(watch: KernelWatch) -> type[PrivateKernelManager]:
     """A manager class bound to one run's :class:`KernelWatch` (nbclient instantiates it itself)."""
-    return type("UnitKernelManager", (PrivateIPCKernelManager,), {"watch": watch})
+    return type("UnitKernelManager", (PrivateKernelManager,), {"watch": watch})
 
 
 def is_startup_failure(error: BaseException, watch: KernelWatch) -> bool:
@@ -120,7 +141,7 @@ class WarmKernel:
         finally:
             client.stop_channels()
 
-    def handover(self) -> type[PrivateIPCKernelManager] | None:
+    def handover(self) -> type[PrivateKernelManager] | None:
         """A manager class whose every 'new' instance is this running kernel; None if it did not start."""
         self._thread.join()
         if self.failure is not None or not self.manager.has_kernel:

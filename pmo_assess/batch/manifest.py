@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,6 +57,16 @@ def portfolio_key(score_files: list[Path], questionnaire: str, notebook: str) ->
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 
+#: Characters JSON may hold raw in strings but which break terminals and editors (DEL, C1 controls, U+2028/9).
+_RAW_CONTROLS = re.compile("[\u007f-\u009f\u2028\u2029]")
+
+
+def json_text(data: dict) -> str:
+    """Readable JSON (non-ASCII letters kept) in which no control character appears raw: all are ``\\uXXXX``."""
+    text = json.dumps(data, indent=1, ensure_ascii=False)  # escapes U+0000-U+001F itself
+    return _RAW_CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
+
+
 @dataclass
 class Manifest:
     """What the last runs produced, per unit (by name) and for the portfolio; saved after every change."""
@@ -97,4 +108,4 @@ class Manifest:
 
     def _save(self) -> None:
         data = {"schema": SCHEMA, "units": self.units, "portfolio": self.portfolio}
-        atomic_write_text(self.path, json.dumps(data, indent=1, ensure_ascii=False) + "\n")
+        atomic_write_text(self.path, json_text(data))

@@ -32,18 +32,23 @@ from pmo_assess.batch.discover import (
     load_inputs,
 )
 from pmo_assess.batch.kernels import WarmKernel
+from pmo_assess.batch.manifest import FILE_NAME as MANIFEST_FILE
 from pmo_assess.batch.manifest import Manifest, file_hash, portfolio_key, rows_hash, targets_text, unit_key
 from pmo_assess.batch.progress import Progress
 from pmo_assess.batch.run import NotebookJob, RunResult, run_notebook_job
 from pmo_assess.batch.summary import FILE_NAME as SUMMARY_FILE
-from pmo_assess.batch.summary import Outcome, summary_text, write_summary_csv
+from pmo_assess.batch.summary import Outcome, summary_text, visible, write_summary_csv
+from pmo_assess.commands.paths import file_problems, prepare_folder
 from pmo_assess.errors import InputErrors, InputProblem
 from pmo_assess.io.locks import locked
+from pmo_assess.io.outputs import refuse_inputs_as_outputs
 from pmo_assess.report.paths import REPO_ROOT
 
 NOTEBOOK = REPO_ROOT / "notebooks" / "assessment.ipynb"
 PORTFOLIO_NOTEBOOK = REPO_ROOT / "notebooks" / "portfolio.ipynb"
 UNIT_FILES = ("assessment.ipynb", "report.html", "scores.json")
+#: The longest --timeout accepted (7 days): beyond it the timers that enforce it overflow.
+MAX_TIMEOUT = 7 * 24 * 3600.0
 #: What the portfolio's kernel imports while the last units still run (the bundled notebook's heavy imports).
 PORTFOLIO_WARM_UP = ("pandas", "seaborn", "pmo_assess.report.portfolio", "pmo_assess.charts.heatmap",
                      "pmo_assess.charts.bars")
@@ -66,24 +71,56 @@ class BatchConfig:
 
 
 def _check_config(config: BatchConfig) -> None:
-    problems = []
+    problems = file_problems({"ANSWERS": config.answers, "--questionnaire": config.questionnaire,
+                              "--targets": config.targets, "--notebook": config.notebook,
+                              "portfolio notebook": config.portfolio_notebook})
     if config.workers < 1:
         problems.append(InputProblem("command line", "--workers", f"must be 1 or more, got {config.workers}"))
-    if not config.timeout > 0:
-        problems.append(InputProblem("command line", "--timeout", f"must be more than 0 seconds, got {config.timeout}"))
+    if not 0 < config.timeout <= MAX_TIMEOUT:  # also refuses nan and inf
+        problems.append(InputProblem("command line", "--timeout", f"must be more than 0 and at most {MAX_TIMEOUT:g} "
+                                     f"seconds (7 days), got {config.timeout:g}"))
     if config.out.exists() and not config.out.is_dir():
-        problems.append(InputProblem(str(config.out), "--out", "exists and is not a folder"))
+        problems.append(InputProblem(str(config.out), "--out",
+                                     "is a file, not a folder; give the folder for the reports"))
+    problems.extend(_inputs_among_outputs(config))
     if problems:
         raise InputErrors(problems)
 
 
+def _inputs_among_outputs(config: BatchConfig) -> list[InputProblem]:
+    """An input the batch would replace or delete: one of OUT's own files, or a file inside OUT/units or OUT/failed."""
+    out = config.out.resolve()
+    inputs = [*config.answers, config.questionnaire, config.notebook, config.portfolio_notebook]
+    inputs += [config.targets] if config.targets else []
+    files = [out / name for name in (SUMMARY_FILE, MANIFEST_FILE, "portfolio.ipynb", "portfolio.html")]
+    problems = []
+    try:
+        refuse_inputs_as_outputs(inputs, {f"--out ({f.name})": f for f in files})
+    except InputErrors as exc:
+        problems.extend(exc.problems)
+    for path in inputs:
+        real = Path(path).resolve()
+        folder = next((out / f for f in ("units", "failed") if real.is_relative_to(out / f)), None)
+        if folder is not None:
+            problems.append(InputProblem(str(path), "--out", f"is inside {folder}, which the batch replaces; move "
+                                         "the file out of it or choose another --out"))
+    return problems
+
+
 def _remove_leftovers(out: Path) -> None:
-    """Partial folders of an earlier batch that was killed outright are never a report: delete them."""
+    """Partial folders of an earlier batch that was killed outright are never a report: delete them.
+
+    A batch killed between moving a unit's previous report aside and putting the new one in place left
+    the previous one in ``.<slug>.old-*``: it goes back where it was.
+    """
     for folder in (out, out / "units"):
         if folder.is_dir():
             for leftover in folder.glob(".*.partial-*"):
                 shutil.rmtree(leftover, ignore_errors=True)
             for leftover in folder.glob(".*.old-*"):
+                for previous in leftover.iterdir() if leftover.is_dir() else ():
+                    if not (folder / previous.name).exists():
+                        os.replace(previous, folder / previous.name)
                 shutil.rmtree(leftover, ignore_errors=True)
 
 
@@ -171,14 +208,19 @@ def _run_portfolio(config: BatchConfig, out: Path, manifest: Manifest, questionn
     return _outcome("portfolio", result, out / "portfolio.html")
 
 
-def run_batch(config: BatchConfig, stream: TextIO = sys.stderr, out_stream: TextIO = sys.stdout) -> int:
-    """Run the whole batch; 0 if every unit and the portfolio succeeded, 1 if any failed. Bad input raises InputErrors."""
+def run_batch(config: BatchConfig, stream: TextIO | None = None, out_stream: TextIO | None = None) -> int:
+    """Run the whole batch; 0 if every unit and the portfolio succeeded, 1 if any failed. Bad input raises InputErrors.
+
+    Progress goes to ``stream`` (default: the current stderr), the summary to ``out_stream`` (stdout).
+    """
+    stream, out_stream = stream or sys.stderr, out_stream or sys.stdout
     _check_config(config)
     check_notebook_parameters(config.notebook, UNIT_PARAMETERS)
     check_notebook_parameters(config.portfolio_notebook, PORTFOLIO_PARAMETERS)
     inputs = load_inputs(config.answers, config.questionnaire, config.targets)
     out = config.out.resolve()
-    (out / "units").mkdir(parents=True, exist_ok=True)
+    prepare_folder(out, "--out")
+    prepare_folder(out / "units", "--out")
     # OUT/.batch.lock, held for the run (released when the process ends, even if killed)
     with locked(out / "batch", wait=0, busy_message="another pmo-assess batch is writing to this folder; "
                 "wait for it to finish or choose another --out"):
@@ -233,5 +275,6 @@ def _run_locked(config: BatchConfig, inputs: BatchInputs, out: Path, stream: Tex
     out_stream.write(summary_text(ordered))
     for outcome in ordered:
         if outcome.status == "invalid":
-            print(f"\n{outcome.name}: invalid answers:\n{outcome.error}", file=stream)
+            print(f"\n{visible(outcome.name)}: invalid answers:\n{visible(outcome.error, keep_newlines=True)}",
+                  file=stream)
     return 0 if all(o.succeeded for o in ordered) else 1

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from pmo_assess.batch.summary import Outcome
+from pmo_assess.batch.summary import Outcome, visible
 
 
 class Progress:
@@ -21,10 +21,10 @@ class Progress:
     def finished(self, outcome: Outcome) -> None:
         self.done += 1
         if self.bar is not None:
-            self.bar.set_postfix_str(f"{outcome.name}: {outcome.status}", refresh=False)
+            self.bar.set_postfix_str(f"{visible(outcome.name)}: {outcome.status}", refresh=False)
             self.bar.update()
             return
-        print(f"[{self.done}/{self.total}] {outcome.status:<8} {outcome.name} ({outcome.seconds:.1f} s)",
+        print(f"[{self.done}/{self.total}] {outcome.status:<8} {visible(outcome.name)} ({outcome.seconds:.1f} s)",
               file=self.stream, flush=True)
 
     def close(self) -> None:

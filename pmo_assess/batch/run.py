@@ -16,12 +16,19 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
-from pmo_assess.batch.kernels import START_TIMEOUT, KernelWatch, WarmKernel, is_startup_failure, kernel_manager_class
+from pmo_assess.batch.kernels import (
+    START_TIMEOUT,
+    STARTUP_RETRIES,
+    KernelWatch,
+    WarmKernel,
+    is_startup_failure,
+    kernel_manager_class,
+    kernel_transport,
+)
+from pmo_assess.batch.summary import visible
 from pmo_assess.io.files import atomic_write_text
+from pmo_assess.io.outputs import publish_all
 from pmo_assess.report.html import write_notebook_html
-
-#: Start-up failures are retried this many times.
-STARTUP_RETRIES = 1
 
 
 @dataclass(frozen=True)
@@ -123,7 +130,10 @@ def _make_shareable(work: Path) -> None:
 
 
 def _publish(job: NotebookJob, work: Path) -> None:
-    """Put the outputs in place by rename: the destination is either the old set or the new one."""
+    """Put the outputs in place by rename: the destination is either the old set or the new one.
+
+    A unit's folder is swapped whole; loose files (the portfolio's) go through :func:`publish_all`.
+    """
     _make_shareable(work)
     if job.publish_dir is not None:
         final = job.publish_dir
@@ -135,8 +145,7 @@ def _publish(job: NotebookJob, work: Path) -> None:
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
         return
-    for made, published in job.outputs.items():
-        os.replace(work / made, published)
+    publish_all({published: (work / made).read_bytes() for made, published in job.outputs.items()})
     shutil.rmtree(work, ignore_errors=True)
 
 
@@ -145,7 +154,7 @@ def _keep_failure(job: NotebookJob, work: Path, message: str, trace: str) -> Non
     for made in job.outputs:
         if made != job.executed_name:
             (work / made).unlink(missing_ok=True)  # never keep anything that looks like a finished report
-    atomic_write_text(work / "error.txt", f"{job.name}: {message}\n\n{trace}")
+    atomic_write_text(work / "error.txt", f"{visible(job.name)}: {message}\n\n{trace}")
     if job.failed_dir.exists():
         shutil.rmtree(job.failed_dir, ignore_errors=True)
     job.failed_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -181,7 +190,7 @@ def _run(job: NotebookJob, timeout: float, watches: set | None, warm: WarmKernel
                 _execute(job, work, timeout, watch, handover)
                 break
             except Exception as error:  # a unit's failure must never reach the other units
-                if attempts <= STARTUP_RETRIES and is_startup_failure(error, watch):
+                if attempts <= STARTUP_RETRIES[kernel_transport()] and is_startup_failure(error, watch):
                     continue
                 raise
             finally:

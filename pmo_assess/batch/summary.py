@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +13,25 @@ from pmo_assess.sanitize import neutralize_formula
 #: Statuses that count as success; anything else makes the batch exit 1.
 SUCCESS = ("ok", "up to date")
 FILE_NAME = "summary.csv"
+
+
+def _escape(char: str) -> str:
+    if unicodedata.category(char) in ("Cc", "Zl", "Zp"):
+        code = ord(char)
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    return char
+
+
+def visible(text: str, keep_newlines: bool = False) -> str:
+    """``text`` with control characters (and line/paragraph separators) shown as ``\\x07``-style escapes.
+
+    Unit names and errors reach terminals, CSV and JSON: a raw ESC, NUL or carriage return would
+    recolour the terminal, hide text or split a row. ``keep_newlines`` leaves line breaks of messages.
+    """
+    text = "" if text is None else str(text)
+    if keep_newlines:
+        return "\n".join("".join(map(_escape, line)) for line in text.split("\n"))
+    return "".join(map(_escape, text))
 
 
 @dataclass(frozen=True)
@@ -31,14 +51,14 @@ class Outcome:
 
 def summary_text(outcomes: list[Outcome]) -> str:
     """A fixed-width table: name, status, seconds, and the report or the error's first line."""
-    width = max([len(o.name) for o in outcomes] + [4])
+    width = max([len(visible(o.name)) for o in outcomes] + [4])
     lines = [f"{'unit':<{width}}  {'status':<10}  {'seconds':>7}  report / error"]
     for o in outcomes:
-        detail = o.report if o.succeeded else (o.error.splitlines() or [""])[0]
-        lines.append(f"{o.name:<{width}}  {o.status:<10}  {o.seconds:>7.1f}  {detail}")
+        detail = o.report if o.succeeded else (o.error.split("\n") or [""])[0]
+        lines.append(f"{visible(o.name):<{width}}  {o.status:<10}  {o.seconds:>7.1f}  {visible(detail)}")
     failed = [o for o in outcomes if not o.succeeded]
     lines.append(f"{len(outcomes) - len(failed)} succeeded, {len(failed)} failed"
-                 + (": " + ", ".join(o.name for o in failed) if failed else ""))
+                 + (": " + ", ".join(visible(o.name) for o in failed) if failed else ""))
     return "\n".join(lines) + "\n"
 
 
@@ -48,6 +68,6 @@ def write_summary_csv(path: Path, outcomes: list[Outcome]) -> None:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["unit", "status", "seconds", "report", "error"])
     for o in outcomes:
-        writer.writerow([neutralize_formula(o.name), o.status, f"{o.seconds:.1f}", o.report,
-                         neutralize_formula(o.error)])
+        writer.writerow([neutralize_formula(visible(o.name)), o.status, f"{o.seconds:.1f}", visible(o.report),
+                         neutralize_formula(visible(o.error, keep_newlines=True))])
     atomic_write_text(path, buffer.getvalue())

@@ -1,23 +1,35 @@
 """From files to a validated business plan: what ``pmo-assess plan`` and the notebook both run.
 
-plan.yaml is the PMO head's: it is drafted only when missing and never overwritten. A fresh
-draft for comparison goes to ``plan.draft.yaml`` beside it (``redraft=True``).
+plan.yaml is the PMO head's. It is drafted when missing (with the facts it was drafted from), read
+as left on every run, and written again only by ``refresh=True``, which re-derives the texts never
+edited and keeps every edit (:mod:`pmo_assess.business_plan.refresh`). Every write happens under
+the plan's lock, re-reading the file there, so two runs at once never lose each other's work. A
+fresh draft for comparison goes to ``plan.draft.yaml`` beside it (``redraft=True``).
 """
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Sequence
 
+from ruamel.yaml.comments import CommentedMap
+
+from pmo_assess.business_plan.draft import draft_plan
+from pmo_assess.business_plan.facts import KEY as FACTS_KEY, COMMENT as FACTS_COMMENT
+from pmo_assess.business_plan.facts import Facts, PlanStatus, compare_facts, current_facts, facts_node
+from pmo_assess.business_plan.plan_file import BusinessPlan, parse_plan
+from pmo_assess.business_plan.refresh import RefreshReport, fingerprints, refresh_plan
+from pmo_assess.business_plan.roadmap_costs import RoadmapCosts, cost_roadmap
+from pmo_assess.business_plan.stale import stale_texts
+from pmo_assess.business_plan.text_checks import roadmap_text_problems
 from pmo_assess.errors import InputErrors, InputProblem
 from pmo_assess.io.answers import read_answers
-from pmo_assess.io.files import write_yaml
+from pmo_assess.io.files import read_yaml, write_yaml
+from pmo_assess.io.locks import locked
 from pmo_assess.io.questionnaire import load_questionnaire
 from pmo_assess.io.targets import load_targets
 from pmo_assess.model import Questionnaire
-from pmo_assess.business_plan.plan_file import BusinessPlan, load_plan
-from pmo_assess.business_plan.draft import draft_plan
 from pmo_assess.roadmap.library import Library, load_library
 from pmo_assess.roadmap.roadmap_file import Roadmap, load_roadmap
 from pmo_assess.roadmap.workflow import default_library_path
@@ -28,13 +40,16 @@ DRAFT_NAME = "plan.draft.yaml"
 
 @dataclass(frozen=True)
 class PlanRun:
-    """What one run produced: the plan as validated, the roadmap it uses, and which files were written."""
+    """What one run produced: the plan as validated, the roadmap it uses, which files were written and what changed."""
 
     plan: BusinessPlan
     roadmap: Roadmap | None
     plan_path: Path
     drafted: bool
     redraft_path: Path | None
+    status: PlanStatus
+    questionnaire: Questionnaire
+    refreshed: RefreshReport | None = None
 
 
 def assess_unit(questionnaire_path: str | Path, answer_paths: Sequence[str | Path], targets_path: str | Path | None,
@@ -56,26 +71,100 @@ def _check_unit(path: str | Path, named: str, business_unit: str, what: str) -> 
                                         f"this {what} is for {named!r}, not {business_unit!r}")])
 
 
+@dataclass(frozen=True)
+class _Inputs:
+    questionnaire: Questionnaire
+    scores: Scores
+    gaps: Gaps | None
+    roadmap: Roadmap | None
+    roadmap_path: str | None
+    library: Library | None
+    business_unit: str
+    today: dt.date
+
+
+def _draft(inputs: _Inputs, currency: str, day_rate: float | None) -> CommentedMap:
+    """A fresh draft with its ``drafted_from`` block (facts and fingerprints of every generated text)."""
+    costs = cost_roadmap(inputs.roadmap, day_rate) if inputs.roadmap is not None else None
+    draft = draft_plan(inputs.scores, inputs.gaps, inputs.business_unit, inputs.roadmap, inputs.library,
+                       inputs.today, currency, day_rate, costs)
+    _record(draft, _facts(inputs, costs), fingerprints(draft))
+    return draft
+
+
+def _facts(inputs: _Inputs, costs: RoadmapCosts | None) -> Facts:
+    return current_facts(inputs.scores, inputs.gaps, inputs.scores.unit_index(inputs.business_unit),
+                         inputs.roadmap_path, costs, inputs.today)
+
+
+def _record(document: CommentedMap, facts: Facts, generated: CommentedMap) -> None:
+    document[FACTS_KEY] = facts_node(facts, generated)
+    document.yaml_set_comment_before_after_key(FACTS_KEY, before="\n" + FACTS_COMMENT)
+
+
+def _refresh(inputs: _Inputs, plan_path: Path) -> RefreshReport:
+    """Re-read plan.yaml (under its lock), re-derive its untouched generated parts and write it back."""
+    document = read_yaml(plan_path)
+    # an invalid plan is not merged; references to roadmap items are checked after the merge re-derived them
+    plan = parse_plan(document, plan_path, inputs.questionnaire)
+    costs = cost_roadmap(inputs.roadmap, plan.day_rate) if inputs.roadmap is not None else None
+    draft = draft_plan(inputs.scores, inputs.gaps, inputs.business_unit, inputs.roadmap, inputs.library,
+                       inputs.today, plan.currency or "EUR", plan.day_rate, costs, plan.pmo_type.chosen)
+    recorded = (document.get(FACTS_KEY) or {}).get("generated") if isinstance(document.get(FACTS_KEY), dict) else None
+    report, generated = refresh_plan(document, draft, recorded, fingerprints)
+    recommended = draft["pmo_type"]["recommended"]
+    if recommended != plan.pmo_type.chosen:
+        report.kept.append(f"pmo_type.chosen ({plan.pmo_type.chosen}; the assessment now recommends {recommended})")
+    merged = parse_plan(document, plan_path, inputs.questionnaire, inputs.roadmap)
+    facts = _facts(inputs, merged.roadmap_costs)
+    if not report.changed and plan.drafted_from is not None and replace(plan.drafted_from, on=None) == replace(facts, on=None):
+        return report  # nothing to re-derive and the same facts: the file stays as it is
+    _record(document, facts, generated)
+    write_yaml(plan_path, document)
+    return report
+
+
+def _status(inputs: _Inputs, plan: BusinessPlan) -> PlanStatus:
+    """What changed since drafting, and every text quoting a level that no longer holds."""
+    facts = _facts(inputs, plan.roadmap_costs)
+    stale = stale_texts(plan, facts)
+    if plan.drafted_from is None:
+        return PlanStatus(facts, tuple(stale), False, None)
+    changes = compare_facts(plan.drafted_from, facts, plan.currency, plan.day_rate)
+    return PlanStatus(facts, tuple(changes + stale), True, plan.drafted_from.on)
+
+
 def build_plan(questionnaire_path: str | Path, answer_paths: Sequence[str | Path], business_unit: str,
                plan_path: str | Path, targets_path: str | Path | None = None,
                roadmap_path: str | Path | None = None, library_path: str | Path | None = None,
                redraft: bool = False, today: dt.date | None = None, currency: str = "EUR",
-               day_rate: float | None = None) -> PlanRun:
-    """Draft plan.yaml if it is missing (or plan.draft.yaml on redraft), then load and validate it."""
+               day_rate: float | None = None, refresh: bool = False) -> PlanRun:
+    """Draft plan.yaml if it is missing (refresh it on ``refresh``; plan.draft.yaml on ``redraft``), then validate it."""
     questionnaire, scores, gaps = assess_unit(questionnaire_path, answer_paths, targets_path, business_unit)
     roadmap = load_roadmap(roadmap_path, questionnaire) if roadmap_path else None
     if roadmap is not None:
         _check_unit(roadmap_path, roadmap.business_unit, business_unit, "roadmap")
+        problems = roadmap_text_problems(roadmap)
+        if problems:
+            raise InputErrors(problems)
     if library_path is None:
         bundled = default_library_path(questionnaire_path, questionnaire)
         library_path = bundled if bundled.exists() else None
     library: Library | None = load_library(library_path, questionnaire) if library_path else None
+    inputs = _Inputs(questionnaire, scores, gaps, roadmap, str(roadmap_path) if roadmap_path else None, library,
+                     business_unit, today or dt.date.today())
     plan_path = Path(plan_path)
-    drafted = not plan_path.exists()
-    redraft_path = plan_path.with_name(DRAFT_NAME) if redraft and not drafted else None
-    if drafted or redraft_path:
-        draft = draft_plan(scores, gaps, business_unit, roadmap, library, today, currency, day_rate)
-        write_yaml(redraft_path or plan_path, draft)
-    plan = load_plan(plan_path, questionnaire, roadmap)
+    refreshed = None
+    with locked(plan_path):
+        drafted = not plan_path.exists()
+        redraft_path = plan_path.with_name(DRAFT_NAME) if redraft and not drafted else None
+        if drafted:
+            write_yaml(plan_path, _draft(inputs, currency, day_rate))
+        elif refresh:
+            refreshed = _refresh(inputs, plan_path)
+        if redraft_path:
+            write_yaml(redraft_path, _draft(inputs, currency, day_rate))
+        plan = parse_plan(read_yaml(plan_path), plan_path, questionnaire, roadmap)
     _check_unit(plan_path, plan.business_unit, business_unit, "plan")
-    return PlanRun(plan=plan, roadmap=roadmap, plan_path=plan_path, drafted=drafted, redraft_path=redraft_path)
+    return PlanRun(plan=plan, roadmap=roadmap, plan_path=plan_path, drafted=drafted, redraft_path=redraft_path,
+                   status=_status(inputs, plan), questionnaire=questionnaire, refreshed=refreshed)

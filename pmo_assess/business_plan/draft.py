@@ -16,6 +16,7 @@ from pmo_assess.business_plan.plan_file import DEFAULT_HORIZON_YEARS, MAX_HORIZO
 from pmo_assess.business_plan.catalogue import (CADENCE_BY_MEASURE_LEVEL, CUSTOMERS_BY_DIMENSION, service_for,
                                        value_proposition_for)
 from pmo_assess.business_plan.pmo_type import MANDATE, recommend_pmo_type, unit_signals
+from pmo_assess.business_plan.roadmap_costs import RoadmapCosts
 from pmo_assess.roadmap.library import Library
 from pmo_assess.roadmap.roadmap_file import Roadmap
 from pmo_assess.scoring import Gaps, Scores
@@ -26,13 +27,13 @@ REASSESS_AFTER_WEEKS = 26
 LOW_COVERAGE = 0.7
 #: A gap of this many levels or more is named as a delivery risk.
 AMBITIOUS_GAP = 2
-WEEKS_PER_YEAR = 52
 
 HEADER = """\
 PMO business plan: drafted by pmo-assess on {today} from the assessment of {unit}
 and its roadmap. This file is yours from now on: edit any text, fill in owners, baselines,
-targets and money. `pmo-assess plan` reads it and never writes it back; to compare with a
-fresh draft, run it with --redraft (writes plan.draft.yaml beside this file).
+targets and money. `pmo-assess plan` reads it, costs the roadmap from roadmap.yaml, and says
+what changed in the assessment or roadmap since drafting; `plan --refresh` re-derives the texts
+you never edited and keeps every edit; `--redraft` writes a fresh draft to plan.draft.yaml.
 """
 
 
@@ -40,10 +41,6 @@ def _seq(items: list[Any]) -> CommentedSeq:
     seq = CommentedSeq(items)
     seq.fa.set_flow_style()
     return seq
-
-
-def _wave_year(roadmap: Roadmap, wave: int) -> int:
-    return int((wave - 1) * roadmap.settings.wave_weeks // WEEKS_PER_YEAR) + 1
 
 
 def _wave_end(roadmap: Roadmap | None, wave: int | None) -> dt.date | None:
@@ -103,13 +100,15 @@ def _objectives(scores: Scores, gaps: Gaps | None, unit: int, roadmap: Roadmap |
         outcome = " ".join(i.outcome for i in closing) or f"{cap.name} works at {_level_text(scores, target)}."
         measured = [k for i in items for k in i.kpis if k in kpi_ids]
         waves = [i.wave for i in items if i.wave is not None]
+        ends = [i.end for i in items if i.end is not None]  # the scheduler's dates, when the roadmap has them
         objectives.append(CommentedMap([
             ("id", f"OBJ-{n}"),
             ("objective", f"Raise {cap.name.lower()} from {_level_text(scores, current)} to "
                           f"{_level_text(scores, target)}"),
             ("business_outcome", outcome), ("capabilities", _seq([cap.id])),
             ("measured_by", _seq(list(dict.fromkeys(measured)))),
-            ("due", _wave_end(roadmap, max(waves) if waves else None)),
+            ("due", dt.date.fromordinal(max(ends).toordinal()) if ends  # its own object: no YAML alias
+             else _wave_end(roadmap, max(waves) if waves else None)),
         ]))
     return objectives
 
@@ -132,25 +131,25 @@ def _services(scores: Scores, unit: int, roadmap: Roadmap | None) -> list[Commen
     return services
 
 
-def _financials(roadmap: Roadmap | None, objectives: list[CommentedMap], day_rate: float | None) -> CommentedMap:
-    """A running-cost line, one cost line per roadmap wave (priced from the roadmap) and a benefit per objective.
+def _financials(costs: RoadmapCosts | None, objectives: list[CommentedMap], day_rate: float | None) -> CommentedMap:
+    """The PMO's own running-cost line and a benefit per objective; roadmap costs are not lines (see below).
 
-    The horizon is the default or longer, so that every wave's cost falls inside it.
+    The horizon is the default or longer, so that the roadmap's whole cost falls inside it.
     """
-    waves = roadmap.waves() if roadmap else {}
-    last_year = max((_wave_year(roadmap, w) for w in waves), default=1)
-    horizon = min(max(DEFAULT_HORIZON_YEARS, last_year), MAX_HORIZON_YEARS)
-    costs = [CommentedMap([("item", "PMO running cost (staff, tools, facilities)"), ("amount", None),
-                           ("recurrence", "yearly"), ("year", 1)])]
-    costs += [CommentedMap([("item", f"Roadmap wave {wave} initiatives"), ("roadmap_wave", wave),
-                            ("recurrence", "one-off"), ("year", min(_wave_year(roadmap, wave), horizon))])
-              for wave in waves]
+    needed = costs.years_needed if costs is not None else 1
+    horizon = min(max(DEFAULT_HORIZON_YEARS, needed), MAX_HORIZON_YEARS)
+    costs_lines = [CommentedMap([("item", "PMO running cost (staff, tools, facilities)"), ("amount", None),
+                                 ("recurrence", "yearly"), ("year", 1)])]
     benefits = [CommentedMap([("item", f"{o['id']}: {o['objective']}"), ("amount", None),
                               ("recurrence", "yearly"), ("year", 2)])
                 for o in objectives]
-    node = CommentedMap([("horizon_years", horizon), ("day_rate", day_rate), ("costs", costs),
+    rate = int(day_rate) if day_rate is not None and float(day_rate).is_integer() else day_rate
+    node = CommentedMap([("horizon_years", horizon), ("day_rate", rate), ("costs", costs_lines),
                          ("benefits", benefits)])
-    node.yaml_add_eol_comment("cost of one person-day, for roadmap waves and person_days lines", "day_rate")
+    node.yaml_add_eol_comment("cost of one person-day: prices the roadmap's effort and person_days lines", "day_rate")
+    node.yaml_set_comment_before_after_key(
+        "costs", before="the roadmap's initiatives are costed from roadmap.yaml on every run (effort × day_rate,\n"
+                        "in the plan years their dates fall in); list here only the PMO's own costs", indent=2)
     return node
 
 
@@ -221,8 +220,13 @@ def _risks(scores: Scores, gaps: Gaps | None, unit: int, roadmap: Roadmap | None
 
 def draft_plan(scores: Scores, gaps: Gaps | None, business_unit: str, roadmap: Roadmap | None = None,
                library: Library | None = None, today: dt.date | None = None, currency: str = "EUR",
-               day_rate: float | None = None) -> CommentedMap:
-    """A commented plan.yaml mapping for one unit, every section drafted from the assessment and roadmap."""
+               day_rate: float | None = None, costs: RoadmapCosts | None = None,
+               chosen: str = "") -> CommentedMap:
+    """A commented plan.yaml mapping for one unit, every section drafted from the assessment and roadmap.
+
+    ``costs`` (the roadmap costed) sets a horizon long enough for the whole roadmap; ``chosen`` (the
+    PMO head's type, on a refresh) is kept as the choice and its mandate drafted, whatever is recommended.
+    """
     today = today or dt.date.today()
     unit = scores.unit_index(business_unit)
     q = scores.questionnaire
@@ -239,10 +243,10 @@ def draft_plan(scores: Scores, gaps: Gaps | None, business_unit: str, roadmap: R
         ("purpose", f"The {business_unit} PMO exists to help {business_unit} get the value its portfolio "
                     f"promises: outcomes over outputs, and more benefit than the PMO costs. It is {where} "
                     f"today; this plan takes it to the levels agreed with the sponsors."),
-        ("mandate", MANDATE[pmo_type]),
-        ("pmo_type", CommentedMap([("recommended", pmo_type), ("reason", reason), ("chosen", pmo_type)])),
+        ("mandate", MANDATE[chosen or pmo_type]),
+        ("pmo_type", CommentedMap([("recommended", pmo_type), ("reason", reason), ("chosen", chosen or pmo_type)])),
         ("objectives", objectives), ("kpis", kpis), ("services", _services(scores, unit, roadmap)),
-        ("financials", _financials(roadmap, objectives, day_rate)),
+        ("financials", _financials(costs, objectives, day_rate)),
         ("value_propositions", [CommentedMap([("stakeholder", rid), ("name", name), ("proposition", text)])
                                 for rid, name, text in stakeholders]),
         ("change_management", changes), ("communication", communication),

@@ -1,130 +1,56 @@
-"""The business plan out to Word (DOCX) and Excel (XLSX: sheets plan, roadmap, owners).
+"""The business plan out to files: plan.html, plan.md, plan.docx, plan.xlsx, all or none.
 
-Both are built from :func:`pmo_assess.business_plan.render.plan_document`. In the workbook every text cell
-goes through :func:`neutralize_formula` and is stored as text, so a note like ``=cmd|'/c calc'!A1``
-stays inert.
+Every format is rendered in memory first; only when all of them rendered are they published
+together (:func:`pmo_assess.io.outputs.publish_all`), so a failure in one leaves every earlier
+output as it was. An output path that is one of the plan's inputs is refused (exit 2).
 """
 from __future__ import annotations
 
-import io
 from pathlib import Path
+from typing import Iterable
 
-from pmo_assess.io.files import atomic_write_bytes
+from pmo_assess.business_plan.charts import plan_charts, png
+from pmo_assess.business_plan.docx_export import PAPER, plan_to_docx
+from pmo_assess.business_plan.facts import PlanStatus
 from pmo_assess.business_plan.plan_file import BusinessPlan
-from pmo_assess.business_plan.render import ROADMAP_COLUMNS, Table, owners_table, plan_document
+from pmo_assess.business_plan.render import to_html, to_markdown
+from pmo_assess.business_plan.xlsx_export import SHEETS, plan_to_xlsx
+from pmo_assess.io.outputs import publish_all, refuse_inputs_as_outputs
+from pmo_assess.model import Questionnaire
 from pmo_assess.roadmap.roadmap_file import Roadmap
-from pmo_assess.sanitize import neutralize_formula
 
-SHEETS = ("plan", "roadmap", "owners")
-
-
-def plan_to_docx(plan: BusinessPlan, roadmap: Roadmap | None = None) -> bytes:
-    """A Word document: one heading per section, its paragraphs, bullets and tables."""
-    from docx import Document
-
-    document = Document()
-    document.add_heading(f"PMO business plan — {plan.business_unit}", level=0)
-    for section in plan_document(plan, roadmap):
-        document.add_heading(section.title, level=1)
-        for text in section.paragraphs:
-            document.add_paragraph(text)
-        for text in section.bullets:
-            document.add_paragraph(text, style="List Bullet")
-        for table in section.tables:
-            if not table.rows:
-                document.add_paragraph("None yet.")
-                continue
-            grid = document.add_table(rows=1 + len(table.rows), cols=len(table.headers))
-            grid.style = "Table Grid"
-            for c, header in enumerate(table.headers):
-                grid.cell(0, c).text = header
-                grid.cell(0, c).paragraphs[0].runs[0].bold = True
-            for r, row in enumerate(table.rows, start=1):
-                for c, value in enumerate(row):
-                    grid.cell(r, c).text = value
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+__all__ = ["PAPER", "SHEETS", "render_plan_outputs", "write_plan_outputs"]
 
 
-def _text_cell(sheet, row: int, column: int, value: str, bold: bool = False):
-    """Write user text as an inert text cell (never a formula)."""
-    from openpyxl.styles import Font
+def render_plan_outputs(plan: BusinessPlan, roadmap: Roadmap | None, formats: Iterable[str],
+                        status: PlanStatus | None = None, questionnaire: Questionnaire | None = None,
+                        paper: str = "a4") -> dict[str, bytes]:
+    """Every format asked for, rendered to bytes (format → content); nothing is written."""
+    import base64
 
-    cell = sheet.cell(row=row, column=column)
-    cell.value = neutralize_formula(value)
-    cell.data_type = "s"
-    if bold:
-        cell.font = Font(bold=True)
-    return cell
-
-
-def _write_table(sheet, start_row: int, table: Table) -> int:
-    """Header and rows from ``start_row``; returns the next free row."""
-    for c, header in enumerate(table.headers, start=1):
-        _text_cell(sheet, start_row, c, header, bold=True)
-    for r, row in enumerate(table.rows, start=start_row + 1):
-        for c, value in enumerate(row, start=1):
-            _text_cell(sheet, r, c, value)
-    return start_row + len(table.rows) + 2
+    formats = tuple(formats)
+    charts = {}
+    if "html" in formats or "docx" in formats:
+        charts = {name: png(figure) for name, figure in plan_charts(plan, roadmap, questionnaire).items()}
+    makers = {
+        "html": lambda: to_html(plan, roadmap, status=status, charts={
+            name: base64.b64encode(data).decode("ascii") for name, data in charts.items()}).encode("utf-8"),
+        "md": lambda: to_markdown(plan, roadmap, status).encode("utf-8"),
+        "docx": lambda: plan_to_docx(plan, roadmap, status, charts, paper),
+        "xlsx": lambda: plan_to_xlsx(plan, roadmap, status),
+    }
+    return {fmt: makers[fmt]() for fmt in formats}
 
 
-def _roadmap_sheet(sheet, roadmap: Roadmap | None) -> None:
-    for c, header in enumerate(ROADMAP_COLUMNS, start=1):
-        _text_cell(sheet, 1, c, header, bold=True)
-    items = sorted(roadmap.items, key=lambda i: (i.wave is None, i.wave or 0)) if roadmap else []
-    for r, item in enumerate(items, start=2):
-        values = (item.wave, item.id, item.title, item.capability,
-                  f"{item.from_level}→{item.to_level}" if item.from_level and item.to_level else "",
-                  item.effort, item.owner, item.status, ", ".join(item.kpis), item.notes)
-        for c, value in enumerate(values, start=1):
-            if isinstance(value, (int, float)):
-                sheet.cell(row=r, column=c, value=value)
-            elif value is not None:
-                _text_cell(sheet, r, c, value)
-    sheet.freeze_panes = "A2"
+def write_plan_outputs(plan: BusinessPlan, roadmap: Roadmap | None, out_dir: str | Path, formats: Iterable[str],
+                       status: PlanStatus | None = None, questionnaire: Questionnaire | None = None,
+                       paper: str = "a4", inputs: Iterable[str | Path] = ()) -> list[Path]:
+    """Render every format, then write OUT/plan.<format> for all of them or none; returns the paths.
 
-
-def plan_to_xlsx(plan: BusinessPlan, roadmap: Roadmap | None = None) -> bytes:
-    """A workbook with sheets plan (every section), roadmap (one row per item) and owners."""
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "plan"
-    row = 1
-    _text_cell(sheet, row, 1, f"PMO business plan — {plan.business_unit}", bold=True)
-    row += 2
-    for section in plan_document(plan, roadmap):
-        _text_cell(sheet, row, 1, section.title, bold=True)
-        row += 1
-        for text in section.paragraphs + section.bullets:
-            _text_cell(sheet, row, 1, text)
-            row += 1
-        for table in section.tables:
-            row = _write_table(sheet, row, table)
-        row += 1
-    sheet.column_dimensions["A"].width = 60
-    _roadmap_sheet(workbook.create_sheet("roadmap"), roadmap)
-    owners = workbook.create_sheet("owners")
-    _write_table(owners, 1, owners_table(plan, roadmap))
-    owners.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def write_plan_outputs(plan: BusinessPlan, roadmap: Roadmap | None, out_dir: str | Path,
-                       formats: tuple[str, ...]) -> list[Path]:
-    """Write plan.html / plan.md / plan.docx / plan.xlsx (atomically) for the formats asked; returns the paths."""
-    from pmo_assess.business_plan.render import to_html, to_markdown
-
-    makers = {"html": lambda: to_html(plan, roadmap).encode("utf-8"),
-              "md": lambda: to_markdown(plan, roadmap).encode("utf-8"),
-              "docx": lambda: plan_to_docx(plan, roadmap), "xlsx": lambda: plan_to_xlsx(plan, roadmap)}
-    written = []
-    for fmt in formats:
-        path = Path(out_dir) / f"plan.{fmt}"
-        atomic_write_bytes(path, makers[fmt]())
-        written.append(path)
-    return written
+    ``inputs`` are the files the plan was made from: an output that is one of them is refused.
+    """
+    targets = {fmt: Path(out_dir) / f"plan.{fmt}" for fmt in formats}
+    refuse_inputs_as_outputs(list(inputs) + ([plan.source] if plan.source else []),
+                             {f"--out (plan.{fmt})": path for fmt, path in targets.items()})
+    rendered = render_plan_outputs(plan, roadmap, targets, status, questionnaire, paper)
+    return publish_all({targets[fmt]: data for fmt, data in rendered.items()})

@@ -1,7 +1,8 @@
 """The PMO business plan file (``plan.yaml``, one per unit): its model, and loading with validation.
 
 The file is drafted once by :mod:`pmo_assess.business_plan.draft`, then owned by the PMO head; pmo-assess
-reads it and never writes it back. Format (extra keys are fine)::
+reads it on every run and writes it again only on ``plan --refresh`` (:mod:`pmo_assess.business_plan.refresh`),
+keeping every edit. Format (extra keys are fine)::
 
     schema: pmo-assess/plan@1
     business_unit: Retail Banking
@@ -18,21 +19,27 @@ reads it and never writes it back. Format (extra keys are fine)::
     financials:
       horizon_years: 3
       day_rate: 900          # cost of one person-day, for lines given in person-days
-      costs:    [{item, amount | person_days | roadmap_wave, recurrence: one-off|yearly, year: 1, note}]
+      starts_on: 2027-01-04  # optional: first day of plan year 1 (default: the roadmap's first day)
+      costs:    [{item, amount | person_days, recurrence: one-off|yearly, year: 1, note}]
       benefits: [{item, amount, recurrence: one-off|yearly, year: 2, note}]
     value_propositions: [{stakeholder, name, proposition}]
     change_management:  [{action, audience, when, owner}]
     communication:      [{audience, message, channel, cadence, owner}]
     risks:              [{risk, likelihood: low|medium|high, impact: low|medium|high, mitigation, owner}]
     reassessment: {date: 2027-05-22, scope: text}
+    drafted_from: {...}      # tool-owned: the facts drafted from (see business_plan.facts)
 
-A cost line with ``roadmap_wave: N`` costs the person-days of the roadmap's wave N (not dropped)
-× ``day_rate``, so roadmap edits flow into the plan without rewriting it.
+The roadmap's cost is never a line of the file: every run costs the roadmap's active initiatives
+(effort × ``day_rate``, by their dates; :mod:`pmo_assess.business_plan.roadmap_costs`). A cost line
+``{item: ..., roadmap_wave: N}`` (what earlier versions drafted, one per wave) is read as the name
+of wave N's roadmap cost; its ``year`` and ``recurrence`` are not used, since the wave's dates say
+when it is spent, and waves without such a line are added under a generated name.
 """
 from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -40,8 +47,11 @@ from typing import Any, Callable
 from pmo_assess.errors import ProblemCollector
 from pmo_assess.io.files import line_of, read_yaml
 from pmo_assess.model import Questionnaire
+from pmo_assess.business_plan.facts import KEY as FACTS_KEY, Facts, parse_facts
 from pmo_assess.business_plan.financials import RECURRENCES, Financials, MoneyLine, compute_financials
 from pmo_assess.business_plan.pmo_type import PMO_TYPES
+from pmo_assess.business_plan.roadmap_costs import MAX_HORIZON_YEARS, RoadmapCosts, cost_roadmap, roadmap_start
+from pmo_assess.business_plan.text_checks import bad_characters
 from pmo_assess.roadmap.library import KPI_UNITS
 from pmo_assess.roadmap.roadmap_file import Roadmap
 
@@ -49,8 +59,14 @@ SCHEMA = "pmo-assess/plan@1"
 CADENCES = ("weekly", "fortnightly", "monthly", "quarterly", "half-yearly", "yearly")
 SERVICE_STATUSES = ("offered", "planned", "retired")
 RATINGS = ("low", "medium", "high")
-MAX_HORIZON_YEARS = 10
 DEFAULT_HORIZON_YEARS = 3
+#: Sane ranges: one line's amount, a day rate, person-days of a line, a KPI value (beyond these is a typo or worse).
+MAX_AMOUNT = 1e12
+MAX_DAY_RATE = 1e7
+MAX_PERSON_DAYS = 1e6
+MAX_KPI_VALUE = 1e12
+#: A currency is a short code or symbol (it goes into the spreadsheet's number format).
+CURRENCY = re.compile(r'^[^\s\d"\\]{1,8}$')
 
 
 @dataclass(frozen=True)
@@ -153,11 +169,19 @@ class BusinessPlan:
     reassessment_date: dt.date | None
     reassessment_scope: str
     source: str = field(default="", compare=False)
+    roadmap_costs: RoadmapCosts | None = field(default=None, compare=False)
+    drafted_from: Facts | None = field(default=None, compare=False)
+    notices: tuple[str, ...] = ()
 
 
 def _is_number(value: Any) -> bool:
     """An int or float, not a bool, and finite (YAML's .nan and .inf are not amounts)."""
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int with hundreds of digits
+        return False
 
 
 class _Reader:
@@ -179,7 +203,14 @@ class _Reader:
         if isinstance(value, (dict, list)):
             self.add(f"{path}.{key}" if path else key, node, key, "must be text, not a list or mapping")
             return ""
-        return str(value).strip()
+        return self.clean(str(value).strip(), node, key, f"{path}.{key}" if path else key)
+
+    def clean(self, text: str, node: Any, key: Any, path: str) -> str:
+        """The text, or a problem naming it when it holds control characters (they break DOCX and XLSX)."""
+        bad = bad_characters(text)
+        if bad:
+            self.add(path, node, key, f"contains control character(s) {bad}: remove them")
+        return text
 
     def choice(self, node: dict, key: str, path: str, choices: tuple[str, ...], default: str,
                required: bool = False) -> str:
@@ -192,8 +223,8 @@ class _Reader:
         return str(value)
 
     def number(self, node: dict, key: str, path: str, minimum: float | None = None,
-               strictly: bool = False) -> float | None:
-        """An optional number (None when absent or null), at least (or above) ``minimum``."""
+               strictly: bool = False, maximum: float = MAX_KPI_VALUE) -> float | None:
+        """An optional number (None when absent or null), at least (or above) ``minimum``, at most ``maximum``."""
         value = node.get(key)
         if value is None:
             return None
@@ -201,6 +232,10 @@ class _Reader:
         if not _is_number(value) or below:
             bound = "" if minimum is None else f" {'above' if strictly else 'at least'} {minimum:g}"
             self.add(f"{path}.{key}", node, key, f"must be a number{bound} (or null), got {value!r}")
+            return None
+        if abs(value) > maximum:
+            self.add(f"{path}.{key}", node, key, f"must be at most {maximum:,.0f} (beyond that it is a typo), "
+                                                 f"got {value:g}")
             return None
         return float(value)
 
@@ -236,11 +271,11 @@ class _Reader:
         if value is None:
             return ()
         if isinstance(value, str):
-            return (value,) if value.strip() else ()
+            return (self.clean(value, node, key, f"{path}.{key}"),) if value.strip() else ()
         if not isinstance(value, list) or any(isinstance(v, (dict, list)) or v is None for v in value):
             self.add(f"{path}.{key}", node, key, "must be a list of ids or names")
             return ()
-        return tuple(str(v).strip() for v in value)
+        return tuple(self.clean(str(v).strip(), node, key, f"{path}.{key}") for v in value)
 
     def records(self, data: dict, key: str, build: Callable[[dict, str], Any],
                 path: str = "") -> list[tuple[int, dict, Any]]:
@@ -264,7 +299,12 @@ class _Reader:
 def load_plan(path: str | Path, questionnaire: Questionnaire | None = None,
               roadmap: Roadmap | None = None) -> BusinessPlan:
     """Load and validate plan.yaml (cross-checked with the questionnaire and roadmap when given)."""
-    data = read_yaml(path)
+    return parse_plan(read_yaml(path), path, questionnaire, roadmap)
+
+
+def parse_plan(data: Any, path: str | Path, questionnaire: Questionnaire | None = None,
+               roadmap: Roadmap | None = None) -> BusinessPlan:
+    """Validate an already parsed plan document (see :func:`load_plan`); InputErrors lists every problem."""
     read = _Reader(path)
     if not isinstance(data, dict):
         read.problems.add("", "a business plan must be a YAML mapping (business_unit, purpose, pmo_type, ...)")
@@ -293,7 +333,7 @@ def load_plan(path: str | Path, questionnaire: Questionnaire | None = None,
         id=read.text(n, "id", p), name=read.text(n, "name", p, True), description=read.text(n, "description", p),
         capability=read.text(n, "capability", p), customers=read.texts(n, "customers", p),
         status=read.choice(n, "status", p, SERVICE_STATUSES, "offered")))
-    horizon, day_rate, costs, benefits = _financials(read, data)
+    horizon, day_rate, starts_on, costs, benefits = _financials(read, data)
     propositions = read.records(data, "value_propositions", lambda n, p: ValueProposition(
         stakeholder=read.text(n, "stakeholder", p, True), name=read.text(n, "name", p),
         proposition=read.text(n, "proposition", p, True)))
@@ -317,21 +357,70 @@ def load_plan(path: str | Path, questionnaire: Questionnaire | None = None,
     unit, purpose = read.text(data, "business_unit", "", True), read.text(data, "purpose", "", True)
     generated_on = read.date(data, "generated_on", "")
     currency, mandate = read.text(data, "currency", ""), read.text(data, "mandate", "")
-    _cross_check(read, objectives, kpis, services, costs, questionnaire, roadmap)
-    costs = [_with_roadmap_effort(line, roadmap) for _, _, line in costs]
-    benefits = [line for _, _, line in benefits]
+    if currency and not CURRENCY.match(currency):
+        read.add("currency", data, "currency", f"must be a currency code or symbol of up to 8 characters without "
+                                               f"spaces, digits or quotes (EUR, €, US$), got {currency!r}")
+    _cross_check(read, objectives, kpis, services, questionnaire, roadmap)
+    drafted_from = parse_facts(data.get(FACTS_KEY))
+    labels = {line.roadmap_wave: line.item for _, _, line in costs if line.roadmap_wave is not None}
+    own_costs = [line.money for _, _, line in costs if line.roadmap_wave is None]
+    benefits = [line.money for _, _, line in benefits]
+    notices = []
+    roadmap_costs = None
+    if roadmap is not None:
+        roadmap_costs = cost_roadmap(roadmap, day_rate, starts_on or roadmap_start(roadmap) or generated_on, labels)
+        notices += _wave_label_notices(read, costs, roadmap_costs, roadmap)
+        notices += list(roadmap_costs.notes)
+    elif drafted_from is not None and drafted_from.roadmap:
+        notices.append(f"the plan was drafted with the roadmap {drafted_from.roadmap}: pass it (--roadmap) to "
+                       "count its cost")
     read.problems.raise_if_any()
+    try:
+        financials = compute_financials(own_costs, benefits, horizon, day_rate, roadmap_costs)
+    except OverflowError:
+        read.add("financials", data, "financials", "the amounts add up to more than a number can hold: "
+                                                   f"keep every amount at most {MAX_AMOUNT:,.0f}")
+        read.problems.raise_if_any()
+    if roadmap is None and drafted_from is not None and drafted_from.roadmap:
+        financials = _without_ratio(financials, notices[-1])
+    if financials.declared_horizon is not None:
+        notices.append(f"the financials cover {financials.horizon_years} years instead of the {horizon} set in "
+                       "plan.yaml (financials.horizon_years), so that the whole roadmap's cost is counted")
     return BusinessPlan(
         business_unit=unit, questionnaire=named, generated_on=generated_on, currency=currency,
         purpose=purpose, mandate=mandate,
         pmo_type=pmo_type, objectives=tuple(o for _, _, o in objectives), kpis=tuple(k for _, _, k in kpis),
         services=tuple(s for _, _, s in services), horizon_years=horizon, day_rate=day_rate,
-        costs=tuple(costs), benefits=tuple(benefits),
-        financials=compute_financials(costs, benefits, horizon, day_rate),
+        costs=tuple(own_costs), benefits=tuple(benefits), financials=financials,
         value_propositions=tuple(v for _, _, v in propositions),
         change_management=tuple(c for _, _, c in changes), communication=tuple(c for _, _, c in communication),
         risks=tuple(r for _, _, r in risks), reassessment_date=reassessment_date,
-        reassessment_scope=read.text(reassessment, "scope", "reassessment"), source=str(path))
+        reassessment_scope=read.text(reassessment, "scope", "reassessment"), source=str(path),
+        roadmap_costs=roadmap_costs, drafted_from=drafted_from, notices=tuple(notices))
+
+
+def _without_ratio(financials: Financials, reason: str) -> Financials:
+    """The same totals with no ratio or payback: a cost the plan should hold is not counted."""
+    from dataclasses import replace
+
+    return replace(financials, benefit_cost_ratio=None, payback_months=None,
+                   missing=financials.missing + (reason,))
+
+
+def _wave_label_notices(read: _Reader, costs: list, roadmap_costs: RoadmapCosts, roadmap: Roadmap) -> list[str]:
+    """What the ``roadmap_wave`` lines of an earlier draft now mean, named once."""
+    waves = {w.wave for w in roadmap_costs.waves}
+    listed = [(i, line) for i, _, line in costs if line.roadmap_wave is not None]
+    notices = []
+    gone = [f"financials.costs[{i}] (wave {line.roadmap_wave})" for i, line in listed if line.roadmap_wave not in waves]
+    if gone:
+        notices.append(f"{', '.join(gone)}: the roadmap has no such wave now (waves: "
+                       f"{', '.join(map(str, sorted(waves))) or 'none'}); the line costs nothing")
+    unlisted = sorted(waves - {line.roadmap_wave for _, line in listed} - {0})
+    if listed and unlisted:
+        notices.append(f"roadmap wave{'s' if len(unlisted) > 1 else ''} {', '.join(map(str, unlisted))} "
+                       "had no cost line in plan.yaml: costed from the roadmap all the same")
+    return notices
 
 
 def _pmo_type(read: _Reader, data: dict) -> PmoTypeChoice:
@@ -347,51 +436,60 @@ def _pmo_type(read: _Reader, data: dict) -> PmoTypeChoice:
     return PmoTypeChoice(recommended=recommended, reason=read.text(node, "reason", "pmo_type"), chosen=chosen)
 
 
-def _money_line(read: _Reader, node: dict, path: str, horizon: int) -> MoneyLine:
+@dataclass(frozen=True)
+class _ReadLine:
+    """A cost or benefit line as read: the money it states, or (an earlier draft's) the roadmap wave it names."""
+
+    money: MoneyLine
+    roadmap_wave: int | None = None
+
+    @property
+    def item(self) -> str:
+        return self.money.item
+
+
+def _money_line(read: _Reader, node: dict, path: str, horizon: int) -> _ReadLine:
     sources = [k for k in ("amount", "person_days", "roadmap_wave") if node.get(k) is not None]
     if len(sources) > 1:
         read.add(path, node, sources[1], f"give one of amount, person_days or roadmap_wave, not {' and '.join(sources)}")
     wave = node.get("roadmap_wave")
-    if wave is not None and (not isinstance(wave, int) or isinstance(wave, bool) or wave < 1):
+    if wave is not None and (not isinstance(wave, int) or isinstance(wave, bool) or not 1 <= wave <= 10_000):
         read.add(f"{path}.roadmap_wave", node, "roadmap_wave", f"must be a wave number (1, 2, ...), got {wave!r}")
         wave = None
-    return MoneyLine(item=read.text(node, "item", path, True), amount=read.number(node, "amount", path, 0),
-                     recurrence=read.choice(node, "recurrence", path, RECURRENCES, "one-off"),
-                     year=read.whole(node, "year", path, 1, horizon, 1),
-                     person_days=read.number(node, "person_days", path, 0, strictly=True),
-                     roadmap_wave=wave, note=read.text(node, "note", path))
+    year = 1 if wave is not None else read.whole(node, "year", path, 1, horizon, 1)  # a wave's dates say when
+    money = MoneyLine(item=read.text(node, "item", path, True),
+                      amount=read.number(node, "amount", path, 0, maximum=MAX_AMOUNT),
+                      recurrence=read.choice(node, "recurrence", path, RECURRENCES, "one-off"), year=year,
+                      person_days=read.number(node, "person_days", path, 0, strictly=True, maximum=MAX_PERSON_DAYS),
+                      note=read.text(node, "note", path))
+    return _ReadLine(money, wave)
 
 
-def _financials(read: _Reader, data: dict) -> tuple[int, float | None, list, list]:
-    """Horizon, day rate and the cost and benefit records (index, node, MoneyLine)."""
+def _financials(read: _Reader, data: dict) -> tuple[int, float | None, dt.date | None, list, list]:
+    """Horizon, day rate, first day of year 1 and the cost and benefit records (index, node, _ReadLine)."""
     node = data.get("financials")
     if node is None:
-        return DEFAULT_HORIZON_YEARS, None, [], []
+        return DEFAULT_HORIZON_YEARS, None, None, [], []
     if not isinstance(node, dict):
         read.add("financials", data, "financials", "must be a mapping with horizon_years, day_rate, costs, benefits")
-        return DEFAULT_HORIZON_YEARS, None, [], []
+        return DEFAULT_HORIZON_YEARS, None, None, [], []
     horizon = read.whole(node, "horizon_years", "financials", 1, MAX_HORIZON_YEARS, DEFAULT_HORIZON_YEARS)
-    day_rate = read.number(node, "day_rate", "financials", 0)
+    day_rate = read.number(node, "day_rate", "financials", 0, maximum=MAX_DAY_RATE)
+    starts_on = read.date(node, "starts_on", "financials")
+    if starts_on is not None and not 1900 <= starts_on.year <= 2999:
+        read.add("financials.starts_on", node, "starts_on", f"must be a date between 1900 and 2999, got {starts_on}")
+        starts_on = None
     costs = read.records(node, "costs", lambda n, p: _money_line(read, n, p, horizon), "financials")
     benefits = read.records(node, "benefits", lambda n, p: _money_line(read, n, p, horizon), "financials")
     for i, n, line in benefits:
-        if line.roadmap_wave is not None or line.person_days is not None:
+        if line.roadmap_wave is not None or line.money.person_days is not None:
             read.add(f"financials.benefits[{i}]", n, "amount", "a benefit is an amount, not person-days")
-    return horizon, day_rate, costs, benefits
+    return horizon, day_rate, starts_on, costs, benefits
 
 
-def _with_roadmap_effort(line: MoneyLine, roadmap: Roadmap | None) -> MoneyLine:
-    """A ``roadmap_wave`` cost line with the person-days of that wave's (not dropped) roadmap items."""
-    if line.roadmap_wave is None or roadmap is None:
-        return line
-    days = sum(item.effort or 0 for item in roadmap.waves().get(line.roadmap_wave, ()))
-    return MoneyLine(item=line.item, amount=None, recurrence=line.recurrence, year=line.year,
-                     person_days=float(days), roadmap_wave=line.roadmap_wave, note=line.note)
-
-
-def _cross_check(read: _Reader, objectives: list, kpis: list, services: list, costs: list,
+def _cross_check(read: _Reader, objectives: list, kpis: list, services: list,
                  questionnaire: Questionnaire | None, roadmap: Roadmap | None) -> None:
-    """Ids unique, references resolve: KPIs of objectives, capabilities, roadmap items and waves."""
+    """Ids unique, references resolve: KPIs of objectives, capabilities, roadmap items."""
     kpi_ids: set[str] = set()
     for i, node, kpi in kpis:
         if kpi.id in kpi_ids:
@@ -422,9 +520,3 @@ def _cross_check(read: _Reader, objectives: list, kpis: list, services: list, co
             if initiative not in item_ids:
                 read.add(f"kpis[{i}].initiatives", node, "initiatives",
                          f"{initiative!r} is not an item of the roadmap")
-    waves = {item.wave for item in roadmap.items if item.wave is not None}
-    for i, node, line in costs:
-        if line.roadmap_wave is not None and line.roadmap_wave not in waves:
-            read.add(f"financials.costs[{i}].roadmap_wave", node, "roadmap_wave",
-                     f"the roadmap has no wave {line.roadmap_wave} "
-                     f"(waves: {', '.join(map(str, sorted(waves))) or 'none'})")

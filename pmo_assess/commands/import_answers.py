@@ -28,10 +28,17 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 
 def run(args: argparse.Namespace) -> int:
+    from pmo_assess.commands.paths import require_files
     from pmo_assess.imports.mapping import load_mapping
+    from pmo_assess.io.outputs import refuse_inputs_as_outputs
     from pmo_assess.io.questionnaire import load_questionnaire
     from pmo_assess.survey_import import import_answers
 
+    require_files({"--questionnaire": args.questionnaire, "--mapping": args.mapping, "FILE": args.files,
+                   "--out": args.out})
+    # --out is merged with what it holds, but is never read as one of the files imported into it
+    inputs = [args.questionnaire, *args.files] + ([args.mapping] if args.mapping else [])
+    refuse_inputs_as_outputs(inputs, {"--out": args.out})
     questionnaire = load_questionnaire(args.questionnaire)
     mapping = load_mapping(args.mapping, questionnaire) if args.mapping else None
     report = import_answers(args.files, questionnaire, args.out, mapping, default_unit=args.unit or "",

@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
+
+from pmo_assess.errors import InputErrors, InputProblem
 
 
 class _AddRespondent(argparse.Action):
@@ -37,13 +40,39 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     return parser
 
 
-def run(args: argparse.Namespace) -> int:
-    from pmo_assess.io.questionnaire import load_questionnaire
-    from pmo_assess.packs import PackRequest, write_packs
+def _name_problems(args: argparse.Namespace) -> list[InputProblem]:
+    """Names printed into every pack and its file name must be plain text on one line."""
+    from pmo_assess.sanitize import control_character_problem
 
+    named = [("--unit", "business unit", args.unit)]
+    for name, role in args.people:
+        named += [("--respondent", "respondent", name), ("--role", "role", role)]
+    problems = []
+    for option, field, value in named:
+        message = control_character_problem(value, field) if value else None
+        if message:
+            problems.append(InputProblem("command line", option, message))
+    return problems
+
+
+def run(args: argparse.Namespace) -> int:
+    from pmo_assess.commands.paths import require_files
+    from pmo_assess.io.outputs import refuse_inputs_as_outputs
+    from pmo_assess.io.questionnaire import load_questionnaire
+    from pmo_assess.packs import PackRequest, pack_filename, write_packs
+
+    require_files({"--questionnaire": args.questionnaire})
+    problems = _name_problems(args)
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        problems.append(InputProblem(str(out), "--out", "is a file, not a folder; give the folder for the packs"))
+    if problems:
+        raise InputErrors(problems)
     questionnaire = load_questionnaire(args.questionnaire)
     requests = [PackRequest(args.unit, name, role) for name, role in args.people] or [PackRequest(args.unit)]
-    for path in write_packs(questionnaire, requests, args.out, overwrite=args.force):
+    refuse_inputs_as_outputs([args.questionnaire], {f"--out ({pack_filename(r)})": out / pack_filename(r)
+                                                for r in requests})
+    for path in write_packs(questionnaire, requests, out, overwrite=args.force):
         print(path)
     print(f"wrote {len(requests)} pack(s) of {questionnaire.id} {questionnaire.version} for {args.unit}",
           file=sys.stderr)

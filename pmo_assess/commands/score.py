@@ -21,13 +21,19 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 
 def run(args: argparse.Namespace) -> int:
+    from pmo_assess.commands.paths import require_files
     from pmo_assess.export.scores import scores_to_csv, scores_to_json, scores_to_table
     from pmo_assess.io.answers import read_answers
     from pmo_assess.io.files import atomic_write_text
+    from pmo_assess.io.outputs import refuse_inputs_as_outputs
     from pmo_assess.io.questionnaire import load_questionnaire
     from pmo_assess.io.targets import load_targets
     from pmo_assess.scoring import compute_gaps, score_answers
 
+    require_files({"--questionnaire": args.questionnaire, "--targets": args.targets, "ANSWERS": args.answers})
+    if args.output:
+        inputs = [args.questionnaire, *args.answers] + ([args.targets] if args.targets else [])
+        refuse_inputs_as_outputs(inputs, {"--output": args.output})
     questionnaire = load_questionnaire(args.questionnaire)
     targets = load_targets(args.targets, questionnaire) if args.targets else None
     answers = read_answers(args.answers, questionnaire)

@@ -112,9 +112,15 @@ def _initiatives(path: Path, questionnaire: Any) -> tuple[str, Any]:
 
 
 def _roadmap(path: Path, questionnaire: Any) -> tuple[str, Any]:
-    from pmo_assess.roadmap.roadmap_file import load_roadmap
+    from pmo_assess.io.files import read_yaml
+    from pmo_assess.roadmap.checks import check_roadmap
+    from pmo_assess.roadmap.roadmap_file import parse_roadmap
 
-    roadmap = load_roadmap(path, questionnaire)
+    document = read_yaml(path)
+    problems = check_roadmap(document, questionnaire=questionnaire, source=str(path))  # cycles, unknown ids...
+    if problems:
+        raise InputErrors(problems)
+    roadmap = parse_roadmap(document, path, questionnaire)
     return (f"roadmap of {roadmap.business_unit}: {len(roadmap.items)} items, "
             f"{len(roadmap.waves())} waves"), None
 
@@ -166,9 +172,13 @@ def _best_questionnaire(path: Path, kind: str, questionnaires: list[Any]) -> Any
 
 
 def run(args: argparse.Namespace) -> int:
-    paths = [Path(f) for f in args.files]
+    from pmo_assess.commands.paths import file_problems, require_files
+
+    require_files({"--questionnaire": args.questionnaire})
+    problems: list[InputProblem] = file_problems({"FILE": args.files})
+    not_files = {p.file for p in problems}
+    paths = [Path(f) for f in args.files if f not in not_files]
     questionnaires: list[Any] = []
-    problems: list[InputProblem] = []
     if args.questionnaire:
         questionnaires.append(_questionnaire(Path(args.questionnaire), None)[1])
     kinds = {}

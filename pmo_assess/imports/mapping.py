@@ -21,6 +21,7 @@ from pathlib import Path
 from pmo_assess.errors import ProblemCollector
 from pmo_assess.imports.records import canonical_answer, normalize_text
 from pmo_assess.io.files import line_of, read_yaml
+from pmo_assess.sanitize import control_character_problem
 from pmo_assess.model import Questionnaire
 
 #: Column roles a mapping can give besides a question id.
@@ -109,5 +110,7 @@ def load_mapping(path: str | Path, questionnaire: Questionnaire) -> Mapping:
     unit = data.get("business_unit")
     if isinstance(unit, (dict, list)):
         problems.add(_place(data, "business_unit", "business_unit"), "must be the name of one business unit")
+    elif message := control_character_problem(str(unit or "").strip(), "business_unit"):
+        problems.add(_place(data, "business_unit", "business_unit"), message)
     problems.raise_if_any()
     return Mapping(str(path), columns, str(unit or "").strip(), roles, answers)

@@ -1,5 +1,8 @@
 """Merge imported answers into an existing canonical answers file, and write the canonical CSV.
 
+Every import re-reads the output and merges into it under the file's lock (the one the workshop
+holds while it saves answers), so a concurrent import or workshop save is merged, never lost.
+
 Without ``replace``: a row equal to an existing one (same unit, respondent, question, answer, comment
 and role) is kept once; new rows are added; a row that *differs* from an existing one is a conflict,
 and the whole import is refused. With ``replace``: every respondent in the import has all of their
@@ -10,12 +13,16 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
 from pmo_assess.errors import InputErrors, InputProblem
 from pmo_assess.imports.records import AnswerRow, same_answer
-from pmo_assess.io.answers import COLUMNS
+from pmo_assess.io.answers import COLUMNS, read_answers
+from pmo_assess.io.files import atomic_write_text
+from pmo_assess.io.locks import locked
+from pmo_assess.model import Questionnaire
 
 
 @dataclass(frozen=True)
@@ -86,3 +93,24 @@ def canonical_csv(rows: list[AnswerRow]) -> str:
     writer.writerow(COLUMNS)
     writer.writerows(row[:6] for row in rows)
     return buffer.getvalue()
+
+
+def _existing_rows(out: Path, questionnaire: Questionnaire) -> list[AnswerRow]:
+    if not out.exists():
+        return []
+    return [row.neutralized() for row in rows_from_frame(read_answers([out], questionnaire))]
+
+
+def merge_into_file(out: str | Path, rows: list[AnswerRow], questionnaire: Questionnaire, replace: bool = False,
+                    dry_run: bool = False) -> MergeResult:
+    """Merge ``rows`` into the answers CSV ``out`` as it is now and write it back atomically, under its lock.
+
+    A dry run reads without the lock and writes nothing (an atomically written file is never half read).
+    """
+    out = Path(out)
+    if dry_run:
+        return merge_rows(_existing_rows(out, questionnaire), rows, replace)
+    with locked(out):
+        merged = merge_rows(_existing_rows(out, questionnaire), rows, replace)
+        atomic_write_text(out, canonical_csv(merged.rows))
+    return merged

@@ -7,11 +7,13 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.utils import column_index_from_string
 
-from pmo_assess.errors import InputErrors, InputProblem, ProblemCollector
+from pmo_assess.errors import ProblemCollector
 from pmo_assess.imports.records import (AnswerRow, canonical_answer, cell_text, resolve_role,
                                         role_lookup)
+from pmo_assess.io.tables import open_xlsx
 from pmo_assess.model import Questionnaire
 from pmo_assess.packs import META_SHEET, PACK_FORMAT, pack_checksum
+from pmo_assess.sanitize import control_character_problem
 
 #: Where the pack's input cells are (hidden sheet, not covered by the checksum): a cell such as B2, a column such as G.
 _LAYOUT = {"respondent_cell": r"[A-Z][1-9][0-9]*", "role_cell": r"[A-Z][1-9][0-9]*",
@@ -94,6 +96,11 @@ def read_pack(path: str | Path, workbook: Workbook, questionnaire: Questionnaire
     role, role_problem = resolve_role(role_text, questionnaire, role_lookup(questionnaire))
     if role_problem:
         problems.add(f"{sheet_name}!{meta['role_cell']}", role_problem)
+    for field, text, place in (("respondent", respondent, f"{sheet_name}!{meta['respondent_cell']}"),
+                               ("role", role_text, f"{sheet_name}!{meta['role_cell']}"),
+                               ("business unit", unit, f"hidden sheet {META_SHEET}")):
+        if message := control_character_problem(text, field):
+            problems.add(place, message)
 
     known = questionnaire.question_index
     seen: dict[str, int] = {}
@@ -129,13 +136,8 @@ def read_pack(path: str | Path, workbook: Workbook, questionnaire: Questionnaire
 
 
 def open_workbook(path: str | Path) -> Workbook:
-    """Open an XLSX read-only with formulas as written (a typed ``=...`` is kept as text, never evaluated)."""
-    from zipfile import BadZipFile
+    """Open an XLSX read-only with formulas as written (a typed ``=...`` is kept as text, never evaluated).
 
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        return load_workbook(path, read_only=True, data_only=False)
-    except (InvalidFileException, BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise InputErrors([InputProblem(str(path), "", f"cannot be opened as an Excel workbook ({exc})")]) from None
+    So a formula is read as its text (and neutralised when written), never lost as an empty value.
+    """
+    return open_xlsx(path, data_only=False)

@@ -6,7 +6,6 @@ anchor text of the question, na or dk. Columns nothing matches are listed, never
 """
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +18,9 @@ from pmo_assess.imports.mapping import FIELD_TARGETS, ColumnTarget, Mapping
 from pmo_assess.imports.records import (AnswerRow, canonical_answer, cell_text, normalize_text, resolve_role,
                                         role_lookup)
 from pmo_assess.io.answers import INVALID, classify_answer
+from pmo_assess.io.tables import csv_rows, guess_delimiter, long_field_problems, read_csv_text
 from pmo_assess.model import Questionnaire
+from pmo_assess.sanitize import control_character_problem
 
 RESPONDENT_TITLES = {"respondent", "name", "your name", "full name", "respondent name"}
 EMAIL_TITLES = {"email", "e-mail", "email address", "e-mail address", "your email", "your email address"}
@@ -65,38 +66,38 @@ class SurveyTable:
 
 def read_csv_table(path: Path) -> SurveyTable:
     """A CSV survey export as text cells (UTF-8, comma, semicolon or tab separated)."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputErrors([InputProblem(str(path), "", "not UTF-8 text; export or save the CSV as UTF-8")]) from None
-    first = text.split("\n", 1)[0]
-    delimiter = max((",", ";", "\t"), key=first.count)
-    reader = csv.reader(text.splitlines(keepends=True), delimiter=delimiter)
-    header = [cell_text(h) for h in next(reader, [])]
+    text = read_csv_text(path)
+    delimiter = guess_delimiter(text.split("\n", 1)[0])
+    records = csv_rows(path, text, delimiter)
+    header = [cell_text(h) for h in next(records, (1, []))[1]]
     rows, problems = [], []
-    for values in reader:
+    for line, values in records:
         if any(v.strip() for v in values[len(header):]):  # an unquoted separator shifts every later answer
-            problems.append(InputProblem(str(path), f"row {reader.line_num}", (
+            problems.append(InputProblem(str(path), f"row {line}", (
                 f"has {len(values)} fields but the header has {len(header)}; a value holding "
                 f"{'a tab' if delimiter == chr(9) else repr(delimiter)} must be in double quotes")))
             continue
         if any(v.strip() for v in values):
-            rows.append((reader.line_num, [v.strip() for v in values[:len(header)]]
+            rows.append((line, [v.strip() for v in values[:len(header)]]
                          + [""] * (len(header) - len(values))))
     if problems:
         raise InputErrors(problems)
     return SurveyTable(header, rows, None)
 
 
-def read_sheet_table(sheet: ReadOnlyWorksheet) -> SurveyTable:
-    """A worksheet (read-only openpyxl) of a survey export as text cells."""
+def read_sheet_table(sheet: ReadOnlyWorksheet, path: str | Path = "") -> SurveyTable:
+    """A worksheet (read-only openpyxl) of a survey export as text cells; over-long cells → InputErrors."""
     lines = sheet.iter_rows(values_only=True)
     header = [cell_text(h) for h in next(lines, ())]
-    rows = []
+    rows, problems = [], []
     for number, values in enumerate(lines, start=2):
         texts = [cell_text(v) for v in values[: len(header)]]
         if any(texts):
+            problems += long_field_problems(path, "the cell", texts,
+                                            lambda i: f"sheet {sheet.title!r}, cell {get_column_letter(i + 1)}{number}")
             rows.append((number, texts + [""] * (len(header) - len(texts))))
+    if problems:
+        raise InputErrors(problems)
     return SurveyTable(header, rows, sheet.title)
 
 
@@ -268,6 +269,13 @@ def _rows(source: str, table: SurveyTable, questionnaire: Questionnaire, mapping
         respondent = next((text for text in identities if normalize_text(text) not in ANONYMOUS), "")
         if not unit:
             problems.add(table.place(fields["business_unit"], number), "the business unit is empty")
+        elif message := control_character_problem(unit, "business unit"):
+            problems.add(table.place(fields["business_unit"], number) if "business_unit" in fields
+                         else table.row_place(number), message)
+            continue
+        if message := next(filter(None, (control_character_problem(t, "respondent") for t in identities)), None):
+            problems.add(table.row_place(number), message)
+            continue
         if not respondent:
             column = name_column if name_column is not None else email_column
             problems.add(table.place(column, number), "no respondent name or e-mail in this response (an anonymous "

@@ -7,7 +7,6 @@ Validation runs over whole columns: a problem costs work, a good row costs almos
 from __future__ import annotations
 
 import csv
-import io
 import math
 import re
 from pathlib import Path
@@ -17,7 +16,11 @@ import pandas as pd
 
 from pmo_assess.errors import InputErrors, InputProblem, ProblemCollector
 from pmo_assess.io.files import line_of, read_yaml
+from pmo_assess.io.limits import MAX_FIELD_CHARS, MAX_TABLE_BYTES, read_input_bytes, refuse_utf16
+from pmo_assess.io.tables import (CSV_ADVICE, csv_rows, duplicate_columns, field_problem, formula_problem,
+                                  open_xlsx, uncached_formulas)
 from pmo_assess.model import Questionnaire
+from pmo_assess.sanitize import control_character_problem
 
 COLUMNS = ("business_unit", "respondent", "role", "question", "answer", "comment")
 REQUIRED_COLUMNS = ("business_unit", "respondent", "question", "answer")
@@ -83,28 +86,51 @@ def _read_csv(path: Path) -> pd.DataFrame:
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    raw = path.read_bytes()
+    raw = read_input_bytes(path, MAX_TABLE_BYTES, "CSV file")
+    refuse_utf16(path, raw, CSV_ADVICE)
+    end = raw.find(b"\n")
     try:
-        header_line = raw[: raw.find(b"\n")].decode("utf-8-sig")
+        header_line = raw[: end if end >= 0 else len(raw)].decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InputErrors(_locate_csv_problem(path, raw, ",", None)) from None
     delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
-    header = next(csv.reader([header_line], delimiter=delimiter), [])
+    try:
+        header = next(csv.reader([header_line.rstrip("\r")], delimiter=delimiter), [])
+    except csv.Error as exc:  # a stray carriage return or NUL in the header line
+        raise InputErrors([field_problem(path, "row 1", exc)]) from None
+    if not any(h.strip() for h in header):
+        raise InputErrors([InputProblem(str(path), "row 1", "the header is empty; the first line must name the "
+                                        f"columns {', '.join(COLUMNS)}")])
+    duplicates = duplicate_columns(path, header, _normalise_column)
+    if duplicates:
+        raise InputErrors(duplicates)
     text_type = pa.dictionary(pa.int32(), pa.string())
     convert = pacsv.ConvertOptions(column_types={name: text_type for name in header}, strings_can_be_null=False)
     try:
         # Parallel parsing first; a quoted comment spanning lines needs the slower serial mode.
         table = pacsv.read_csv(pa.py_buffer(raw), convert_options=convert,
                                parse_options=pacsv.ParseOptions(delimiter=delimiter))
-    except pa.ArrowInvalid:
+    except (pa.ArrowInvalid, UnicodeDecodeError):
         try:
             table = pacsv.read_csv(pa.py_buffer(raw), convert_options=convert,
                                    parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True))
-        except pa.ArrowInvalid as exc:
+        except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
             raise InputErrors(_locate_csv_problem(path, raw, delimiter, exc)) from None
-    frame = table.to_pandas()
-    frame["row"] = np.arange(2, len(frame) + 2, dtype=np.int64)
+    try:
+        frame = table.to_pandas()
+    except UnicodeDecodeError as exc:  # a column title that is not UTF-8
+        raise InputErrors(_locate_csv_problem(path, raw, delimiter, exc)) from None
+    frame["row"] = _record_rows(path, raw, delimiter, len(frame))
     return frame
+
+
+def _record_rows(path: Path, raw: bytes, delimiter: str, count: int) -> np.ndarray:
+    """The spreadsheet row of each data record: blank lines (skipped by the fast reader) still count as rows."""
+    if b"\n\n" not in raw and b"\n\r\n" not in raw:
+        return np.arange(2, count + 2, dtype=np.int64)
+    records = csv_rows(path, raw.decode("utf-8-sig"), delimiter)
+    rows = [number for number, (_, fields) in enumerate(records, start=1) if fields and number > 1]
+    return np.asarray(rows, dtype=np.int64) if len(rows) == count else np.arange(2, count + 2, dtype=np.int64)
 
 
 def _locate_csv_problem(path: Path, raw: bytes, delimiter: str, exc: Exception | None) -> list[InputProblem]:
@@ -113,27 +139,30 @@ def _locate_csv_problem(path: Path, raw: bytes, delimiter: str, exc: Exception |
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
-        return [InputProblem(str(path), f"row {line}", "is not UTF-8 text; save the file as CSV UTF-8 "
-                             "(Excel: File > Save As > CSV UTF-8)")]
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = next(reader, [])
-    bad = [InputProblem(str(path), f"row {number}", f"has {len(r)} fields, the header has {len(header)}")
-           for number, r in enumerate(reader, start=2) if r and len(r) != len(header)]
+        return [InputProblem(str(path), f"row {line}", f"is not UTF-8 text; {CSV_ADVICE}")]
+    try:
+        records = csv_rows(path, text, delimiter)
+        header = next(records, (1, []))[1]
+        bad = [InputProblem(str(path), f"row {number}", f"has {len(r)} fields, the header has {len(header)}")
+               for number, (_, r) in enumerate(records, start=2) if r and len(r) != len(header)]
+    except InputErrors as error:
+        return error.problems
     return bad or [InputProblem(str(path), "", f"cannot be read as CSV: {exc}")]
 
 
 def _read_xlsx(path: Path) -> pd.DataFrame:
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-    from zipfile import BadZipFile
-
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, BadZipFile, KeyError, OSError) as exc:
-        raise InputErrors([InputProblem(str(path), "", f"cannot be opened as an Excel workbook: {exc}")]) from None
+    workbook = open_xlsx(path, data_only=True)
     sheet = workbook["answers"] if "answers" in workbook.sheetnames else workbook.worksheets[0]
+    formulas = uncached_formulas(path, sheet)
+    if formulas:
+        workbook.close()
+        raise InputErrors([formula_problem(path, sheet.title, formulas)])
     rows = sheet.iter_rows(values_only=True)
     header = [str(h) if h is not None else "" for h in next(rows, ())]
+    duplicates = duplicate_columns(path, header, _normalise_column, sheet.title)
+    if duplicates:
+        workbook.close()
+        raise InputErrors(duplicates)
     records = []
     for row in rows:
         if row and any(v is not None and str(v).strip() for v in row):
@@ -154,13 +183,26 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
+def _scalar_text(value: object) -> str | None:
+    """A YAML scalar as text (``3.0`` → ``'3'``, None → ``''``); None for a list or mapping."""
+    if value is None:
+        return ""
+    if isinstance(value, (list, dict, set, tuple)):
+        return None
+    return _cell_text(value)
+
+
 def _read_yaml_form(path: Path) -> pd.DataFrame:
     data = read_yaml(path)
     problems = ProblemCollector(path)
     if not isinstance(data, dict) or not isinstance(data.get("respondents"), list):
         problems.add("", "an answers YAML file needs business_unit and a respondents list")
         problems.raise_if_any()
-    unit = str(data.get("business_unit") or "").strip()
+    unit = _scalar_text(data.get("business_unit"))
+    if unit is None:
+        problems.add(f"business_unit (line {line_of(data, 'business_unit')})", "must be text, not a list or mapping")
+        problems.raise_if_any()
+    unit = unit.strip()
     if not unit:
         problems.add("business_unit", "missing or empty")
     records = []
@@ -169,30 +211,42 @@ def _read_yaml_form(path: Path) -> pd.DataFrame:
         if not isinstance(resp, dict):
             problems.add(place, "must be a mapping with id, role, answers")
             continue
-        rid = str(resp.get("id") or "").strip()
-        if not rid:
-            problems.add(place, "respondent id is missing")
+        rid, role = _scalar_text(resp.get("id")), _scalar_text(resp.get("role"))
         answers = resp.get("answers") or {}
         comments = resp.get("comments") or {}
+        if rid is None or role is None:
+            problems.add(place, "id and role must be text, not a list or mapping")
+            continue
+        rid = rid.strip()
+        if not rid:
+            problems.add(place, "respondent id is missing")
         if not isinstance(answers, dict) or not isinstance(comments, dict):
             problems.add(place, "answers and comments must be mappings of question id to value")
             continue
+        for kind, node in (("answers", answers), ("comments", comments)):
+            for qid, value in node.items():
+                if _scalar_text(qid) is None or _scalar_text(value) is None:
+                    problems.add(f"{place}.{kind} (line {line_of(node, qid)})",
+                                 "question ids and their values must be text or numbers, not lists or mappings")
+        if problems:
+            continue
         for qid in comments:
             if qid not in answers:
-                answers_line = line_of(comments, qid)
-                records.append((unit, rid, resp.get("role") or "", str(qid), "",
-                                str(comments[qid] or ""), answers_line))
+                records.append((unit, rid, role, str(qid), "", _scalar_text(comments[qid]), line_of(comments, qid)))
         for qid, value in answers.items():
-            records.append((unit, rid, resp.get("role") or "", str(qid),
-                            "" if value is None else _cell_text(value),
-                            str(comments.get(qid) or ""), line_of(answers, qid)))
+            records.append((unit, rid, role, str(qid), _scalar_text(value), _scalar_text(comments.get(qid)),
+                            line_of(answers, qid)))
     problems.raise_if_any()
     frame = pd.DataFrame(records, columns=[*COLUMNS, "row"])
     for column in COLUMNS:
         frame[column] = frame[column].astype(str).astype("category")
     frame["row"] = frame["row"].fillna(0).astype(np.int64)
     if data.get("questionnaire") is not None:
-        frame["questionnaire"] = constant_column(str(data["questionnaire"]), len(frame))
+        questionnaire = _scalar_text(data["questionnaire"])
+        if questionnaire is None:
+            problems.add(f"questionnaire (line {line_of(data, 'questionnaire')})", "must be text (an id)")
+            problems.raise_if_any()
+        frame["questionnaire"] = constant_column(questionnaire, len(frame))
     frame.attrs["row_word"] = "line"
     return frame
 
@@ -227,6 +281,11 @@ def read_answer_file(path: str | Path) -> pd.DataFrame:
     frame["source"] = constant_column(str(path), len(frame))
     frame.attrs["source"] = str(path)
     frame.attrs["row_word"] = row_word
+    long_fields = [p for column in keep[:-1] for p in _problems_by_category(frame, column, {
+        c: f"{column} is {len(c):,} characters long; a field may hold at most {MAX_FIELD_CHARS:,} "
+           f"({MAX_FIELD_CHARS // 1024} KiB)" for c in frame[column].cat.categories if len(c) > MAX_FIELD_CHARS})]
+    if long_fields:
+        raise InputErrors(long_fields)
     return frame
 
 
@@ -289,26 +348,35 @@ def _place(frame: pd.DataFrame, positions: np.ndarray) -> list[str]:
 
 
 def _problems_by_category(frame: pd.DataFrame, column: str, bad: dict[str, str]) -> list[InputProblem]:
-    """One problem per bad value of ``column`` (value → message), naming the rows that hold it."""
+    """One problem per bad value of ``column`` (value → message) and file, naming the rows that hold it.
+
+    Costs O(rows + bad values): the rows holding any bad value are picked in one pass and grouped by a
+    single stable sort, so a file where every row is wrong in its own way is still reported quickly.
+    """
     if not bad:
         return []
     cat = frame[column].cat
-    categories = list(cat.categories)
-    codes = cat.codes.to_numpy()
+    position_of = {value: index for index, value in enumerate(cat.categories)}
+    bad_codes = np.array(sorted(position_of[v] for v in bad if v in position_of), dtype=np.int64)
+    if not len(bad_codes):
+        return []
+    codes = cat.codes.to_numpy().astype(np.int64)
+    is_bad = np.zeros(len(cat.categories) + 1, dtype=bool)
+    is_bad[bad_codes] = True
+    positions = np.flatnonzero(is_bad[codes])  # code -1 (missing) looks at the trailing False
+    if not len(positions):  # bad values only among another unit's rows (categories shared by a split frame)
+        return []
+    sources = frame["source"].cat.codes.to_numpy().astype(np.int64)[positions]
+    order = np.lexsort((positions, sources, codes[positions]))  # by value, then file, then row
+    positions, sources, held = positions[order], sources[order], codes[positions][order]
+    starts = np.flatnonzero(np.r_[True, (held[1:] != held[:-1]) | (sources[1:] != sources[:-1])])
+    ends = np.r_[starts[1:], len(positions)]
     word = frame.attrs.get("row_word", "row")
     rows = frame["row"].to_numpy()
-    sources = frame["source"].cat.codes.to_numpy()
-    source_names = frame["source"].cat.categories
-    problems = []
-    for value, message in bad.items():
-        if value not in categories:
-            continue
-        positions = np.flatnonzero(codes == categories.index(value))
-        for source in np.unique(sources[positions]):
-            in_source = positions[sources[positions] == source]
-            problems.append(InputProblem(str(source_names[source]),
-                                         _rows_text(word, rows[in_source].tolist()), message))
-    return problems
+    categories, source_names = cat.categories.tolist(), frame["source"].cat.categories.tolist()
+    return [InputProblem(str(source_names[sources[a]]), _rows_text(word, rows[positions[a:b]].tolist()),
+                         bad[categories[held[a]]])
+            for a, b in zip(starts, ends)]
 
 
 def _problem_order(problem: InputProblem) -> tuple[str, int]:
@@ -324,6 +392,10 @@ def validate_answers(frame: pd.DataFrame, questionnaire: Questionnaire | None) -
         return [InputProblem(frame.attrs["source"], "", "no answer rows (only a header)")]
     for column in ("business_unit", "respondent", "question"):
         problems += _problems_by_category(frame, column, {"": f"{column} is empty"})
+    for column in ("business_unit", "respondent", "role", "question"):
+        problems += _problems_by_category(frame, column, {
+            c: message for c in frame[column].cat.categories
+            if (message := control_character_problem(c, column))})
     bad_answers = {}
     for text in frame["answer"].cat.categories:
         status, _, message = classify_answer(text)
@@ -364,15 +436,16 @@ def _role_conflicts(frame: pd.DataFrame) -> list[InputProblem]:
     positions = np.flatnonzero(first_role != roles)
     if not len(positions):
         return []
-    categories = frame["role"].cat.categories.to_numpy()
+    categories = frame["role"].cat.categories.tolist()
+    texts = {c: _texts_at(frame, c, positions) for c in ("source", "respondent", "business_unit")}
     seen, problems = set(), []
-    for pos, place in zip(positions, _place(frame, positions)):
+    for i, (pos, place) in enumerate(zip(positions.tolist(), _place(frame, positions))):
         if keys[pos] in seen:
             continue
         seen.add(keys[pos])
         problems.append(InputProblem(
-            str(frame["source"].iloc[pos]), place,
-            f"respondent {frame['respondent'].iloc[pos]!r} of {frame['business_unit'].iloc[pos]!r} has role "
+            texts["source"][i], place,
+            f"respondent {texts['respondent'][i]!r} of {texts['business_unit'][i]!r} has role "
             f"{categories[roles[pos]]!r} here but {categories[first_role[pos]]!r} on an earlier row"))
     return problems
 
@@ -397,15 +470,21 @@ def duplicate_problems(frame: pd.DataFrame) -> list[InputProblem]:
     positions = np.flatnonzero(duplicated)
     first: dict[int, str] = {}
     problems = []
-    sources = frame["source"].to_numpy()
-    for pos, place in zip(positions, _place(frame, positions)):
-        where = f"{sources[pos]} {place}"
-        if keys[pos] not in first:
-            first[keys[pos]] = where
+    texts = {c: _texts_at(frame, c, positions) for c in ("source", "respondent", "business_unit", "question")}
+    for i, (pos, place) in enumerate(zip(positions.tolist(), _place(frame, positions))):
+        where = f"{texts['source'][i]} {place}"
+        key = int(keys[pos])
+        if key not in first:
+            first[key] = where
             continue
         problems.append(InputProblem(
-            str(sources[pos]), place,
-            f"duplicate answer: respondent {frame['respondent'].iloc[pos]!r} of "
-            f"{frame['business_unit'].iloc[pos]!r} already answered {frame['question'].iloc[pos]!r} "
-            f"at {first[keys[pos]]}"))
+            texts["source"][i], place,
+            f"duplicate answer: respondent {texts['respondent'][i]!r} of "
+            f"{texts['business_unit'][i]!r} already answered {texts['question'][i]!r} at {first[key]}"))
     return problems
+
+
+def _texts_at(frame: pd.DataFrame, column: str, positions: np.ndarray) -> list[str]:
+    """The texts of a categorical column at ``positions``, as plain strings (no per-row pandas lookups)."""
+    categories = frame[column].cat.categories.tolist()
+    return [str(categories[c]) for c in frame[column].cat.codes.to_numpy()[positions].tolist()]

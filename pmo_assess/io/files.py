@@ -11,6 +11,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from pmo_assess.errors import InputErrors, InputProblem
+from pmo_assess.io.limits import MAX_YAML_BYTES, check_yaml_limits, decode_text, read_input_bytes
 
 
 def round_trip_yaml() -> YAML:
@@ -23,18 +24,14 @@ def round_trip_yaml() -> YAML:
 
 
 def read_yaml(path: str | Path, with_lines: bool = True) -> Any:
-    """Parse a YAML file; syntax errors → InputErrors.
+    """Parse a YAML file; syntax errors, and files past the limits of :mod:`pmo_assess.io.limits` → InputErrors.
 
     ``with_lines`` keeps round-trip types (line numbers for messages, comments for writing back);
     without it the fast C loader gives plain dicts, for files that are only read.
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputErrors([InputProblem(str(path), "", "file not found")]) from None
-    except UnicodeDecodeError as exc:
-        raise InputErrors([InputProblem(str(path), "", f"not UTF-8 text ({exc.reason})")]) from None
+    text = decode_text(path, read_input_bytes(path, MAX_YAML_BYTES, "YAML file"))
+    check_yaml_limits(path, text)  # depth and alias expansion, before any object is built
     try:
         return (round_trip_yaml() if with_lines else YAML(typ="safe")).load(text)
     except MarkedYAMLError as exc:

@@ -8,6 +8,7 @@ holder ends, even if it is killed.
 """
 from __future__ import annotations
 
+import os
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -15,6 +16,7 @@ from typing import Iterator
 from filelock import FileLock, Timeout
 
 from pmo_assess.errors import InputErrors, InputProblem
+from pmo_assess.io.files import output_problem
 
 #: Seconds a writer waits for another before giving up with a message (a save takes milliseconds).
 WAIT_SECONDS = 60.0
@@ -26,6 +28,15 @@ def lock_file_for(path: str | Path) -> Path:
     return path.parent / f".{path.name}.lock"
 
 
+def _check_lock_file_can_be_made(path: Path) -> None:
+    """InputErrors if the lock beside ``path`` cannot be created (filelock would wait for it in vain)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.close(os.open(lock_file_for(path), os.O_RDWR | os.O_CREAT, 0o666))
+    except OSError as exc:
+        raise InputErrors([output_problem(path, exc.strerror or str(exc))]) from None
+
+
 @contextmanager
 def locked(path: str | Path, wait: float = WAIT_SECONDS, busy_message: str | None = None) -> Iterator[None]:
     """Hold the exclusive lock of ``path`` for the block; InputErrors if another writer keeps it past ``wait`` s.
@@ -33,8 +44,8 @@ def locked(path: str | Path, wait: float = WAIT_SECONDS, busy_message: str | Non
     ``wait=0`` refuses at once when the lock is taken (e.g. a second batch into the same folder).
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(lock_file_for(path), timeout=wait)
+    _check_lock_file_can_be_made(path)
+    lock = FileLock(lock_file_for(path), timeout=wait, poll_interval=0.01)  # a save waits ms, not 50 ms ticks
     try:
         lock.acquire()
     except Timeout:

@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any
 
 from pmo_assess.errors import InputErrors, ProblemCollector
+from pmo_assess.sanitize import control_character_problem
 from pmo_assess.io.files import line_of, read_yaml
 from pmo_assess.model import (
     DEFAULT_DISPUTE_RANGE,
@@ -156,6 +157,8 @@ def _roles(check: _Checker, data: dict) -> tuple[Role, ...]:
     for i, item in check.items(data, "roles", ""):
         path = f"roles[{i}]"
         rid = check.text(item, "id", path)
+        if message := control_character_problem(rid, "role id"):
+            check.problems.add(check.place(f"{path}.id", item, "id"), message)
         if rid in seen:
             check.problems.add(check.place(f"{path}.id", item, "id"), f"duplicate role id {rid!r}")
         seen.add(rid)
@@ -171,6 +174,8 @@ def _dimensions(check: _Checker, data: dict) -> tuple[Dimension, ...]:
     def unique(kind: str, ident: str, path: str, node: dict) -> None:
         if not ident:
             return
+        if message := control_character_problem(ident, f"{kind} id"):
+            check.problems.add(check.place(f"{path}.id", node, "id"), message)
         key = f"{kind}:{ident}"
         if key in seen:
             check.problems.add(check.place(f"{path}.id", node, "id"),

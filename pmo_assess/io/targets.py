@@ -11,6 +11,7 @@ Format (YAML)::
       Retail Banking:
         dimensions: {governance: 2}
 
+Unit names are compared without surrounding blanks (``"Retail Banking "`` is ``Retail Banking``).
 A target is a level 1-4 or a mapping with ``level`` and optional ``agreed_by``, ``agreed_on``,
 ``note``. A capability's target is, most specific first: the unit's capability target, the default
 capability target, the unit's target for its dimension, the default target for its dimension.
@@ -24,6 +25,7 @@ from typing import Any
 from pmo_assess.errors import ProblemCollector
 from pmo_assess.io.files import line_of, read_yaml
 from pmo_assess.model import Questionnaire
+from pmo_assess.sanitize import control_character_problem
 
 
 @dataclass(frozen=True)
@@ -46,12 +48,17 @@ class Targets:
     units: dict[str, TargetSet] = field(default_factory=dict)
     source: str = ""
 
+    def unmatched_units(self, units: list[str]) -> list[str]:
+        """Units the file names that are not among ``units`` (their targets would never be used)."""
+        present = {str(u).strip() for u in units}
+        return [u for u in self.units if u not in present]
+
     def dimension_target(self, unit: str, dimension: str) -> Target | None:
-        own = self.units.get(unit, TargetSet())
+        own = self.units.get(str(unit).strip(), TargetSet())
         return own.dimensions.get(dimension) or self.default.dimensions.get(dimension)
 
     def capability_target(self, unit: str, capability: str, dimension: str) -> Target | None:
-        own = self.units.get(unit, TargetSet())
+        own = self.units.get(str(unit).strip(), TargetSet())
         return (own.capabilities.get(capability) or self.default.capabilities.get(capability)
                 or self.dimension_target(unit, dimension))
 
@@ -130,6 +137,16 @@ def load_targets(path: str | Path, questionnaire: Questionnaire | None = None) -
         check.add(f"units (line {line_of(data, 'units')})", "must be a mapping of business unit to targets")
         unit_nodes = {}
     for unit, node in unit_nodes.items():
-        units[str(unit)] = _target_set(check, node, f"units.{unit}", questionnaire)
+        name = str(unit).strip()  # answers' unit names are trimmed too, so "Retail Banking " matches
+        message = control_character_problem(name, "business unit") if name else "business unit name is empty"
+        place = f"units.{repr(name) if message else name} (line {line_of(unit_nodes, unit)})"
+        if message:
+            check.add(place, message)
+            continue
+        if name in units:
+            check.add(place, f"business unit {name!r} is given twice (names are compared without surrounding "
+                             "blanks); merge the two entries")
+            continue
+        units[name] = _target_set(check, node, f"units.{name}", questionnaire)
     check.raise_if_any()
     return Targets(default=default, units=units, source=str(path))

@@ -50,8 +50,13 @@ def headline_html(headline: dict) -> str:
     capped = (f"<p>Capped by <strong>{escape_html(headline['capped_by'])}</strong>.</p>"
               if headline["capped_by"] else "")
     return (f"<h2>{escape_html(headline['business_unit'])}: {escape_html(level)}</h2>"
-            f"<p>Overall score {score} from {headline['respondents']} respondents.</p>{capped}"
+            f"<p>Overall score {score} from {headline['respondents']:,} respondents.</p>{capped}"
             f"<p>{escape_html(headline['explanation'])}</p>")
+
+
+def note_html(text: str) -> str:
+    """A short escaped note in italics, or nothing for an empty text."""
+    return f"<p><em>{escape_html(text)}</em></p>" if text else ""
 
 
 def figure_png(figure: Figure) -> bytes:

@@ -1,4 +1,4 @@
-"""Pick the initiatives that close a unit's gaps step by step, prioritise them and place them in waves.
+"""Pick the initiatives that close a unit's gaps step by step, prioritise them and schedule them in weeks.
 
 Priority is a sum of parts every item carries, so "why is this first" has an answer:
 
@@ -8,12 +8,14 @@ Priority is a sum of parts every item carries, so "why is this first" has an ans
 * ``effort``     = weights.effort × (1 − effort / capacity per wave): smaller work scores higher
 * ``unblocks``   = what it takes to reach the priority of the most urgent item waiting for it
 
-Waves are filled in priority order (ties by id); an initiative enters a wave only once everything it
-needs is done in an earlier wave. Requests that cannot be met are InputErrors, never a partial plan.
+The items are then scheduled in weeks by :mod:`pmo_assess.roadmap.scheduler` (quick wins first,
+each as soon as what it needs has finished and the weekly capacity allows), around what the PMO
+head fixed in the roadmap file (:class:`Commitments`); the wave of an item is the reporting window
+its start falls in. Requests that cannot be met are InputErrors, never a partial plan.
 """
 from __future__ import annotations
 
-import math
+import datetime as dt
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -21,6 +23,7 @@ import numpy as np
 from pmo_assess.errors import InputErrors, InputProblem
 from pmo_assess.roadmap.library import Initiative, Library
 from pmo_assess.roadmap.projection import Projection, project
+from pmo_assess.roadmap.scheduler import Calendar, Schedule, Slot, Task, check_calendar, schedule
 from pmo_assess.roadmap.state import UnitState
 
 #: An initiative at most this large (person-days) and this long (weeks) is a quick win.
@@ -48,6 +51,34 @@ class PlanOptions:
     capacity: float = DEFAULT_CAPACITY
     waves: int | None = None
     weights: PriorityWeights = field(default_factory=PriorityWeights)
+    starts_on: dt.date | None = None
+
+    @property
+    def calendar(self) -> Calendar:
+        return Calendar(wave_weeks=self.wave_weeks, capacity=self.capacity, starts_on=self.starts_on, waves=self.waves)
+
+
+@dataclass(frozen=True)
+class Fixed:
+    """A commitment on one item: the wave and/or dates it keeps, and why (pinned, in progress, set by hand)."""
+
+    wave: int | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None
+    why: str = "pinned"
+
+
+@dataclass(frozen=True)
+class OwnItem:
+    """Work in the roadmap file the planner does not choose but schedules with the rest: the PMO head's
+    own items, and work in progress whose gap has closed."""
+
+    id: str
+    effort: float
+    duration: float | None = None
+    prerequisites: tuple[str, ...] = ()
+    priority: float = 0.0
+    quick_win: bool = False
 
 
 @dataclass(frozen=True)
@@ -56,9 +87,10 @@ class Commitments:
 
     done: frozenset[str] = frozenset()
     dropped: frozenset[str] = frozenset()
-    fixed_wave: dict[str, int] = field(default_factory=dict)
+    fixed: dict[str, Fixed] = field(default_factory=dict)
     effort: dict[str, float] = field(default_factory=dict)
-    custom_load: dict[int, float] = field(default_factory=dict)
+    duration: dict[str, float] = field(default_factory=dict)
+    own: tuple[OwnItem, ...] = ()
     source: str = "roadmap"
 
 
@@ -73,6 +105,15 @@ class PlannedItem:
     reason: str
     needs: tuple[str, ...]
     fixed: bool = False
+    slot: Slot | None = None
+
+    @property
+    def start(self) -> dt.date | None:
+        return self.slot.start if self.slot else None
+
+    @property
+    def end(self) -> dt.date | None:
+        return self.slot.end if self.slot else None
 
 
 @dataclass(frozen=True)
@@ -94,6 +135,8 @@ class Plan:
     uncovered: tuple[Uncovered, ...]
     notes: tuple[str, ...]
     projection: Projection
+    schedule: Schedule | None = None
+    warnings: tuple[str, ...] = ()
 
     @property
     def scheduled(self) -> tuple[PlannedItem, ...]:
@@ -106,14 +149,12 @@ class Plan:
 
     @property
     def waves(self) -> int:
-        return max((i.wave for i in self.scheduled), default=0)
+        """The last wave any work (the library's or the PMO head's own) starts in."""
+        return self.schedule.waves if self.schedule else max((i.wave for i in self.scheduled), default=0)
 
     def wave_load(self) -> list[float]:
-        """Person-days planned in each wave 1..waves (library items only)."""
-        load = [0.0] * self.waves
-        for item in self.scheduled:
-            load[item.wave - 1] += item.effort
-        return load
+        """Person-days of work falling in each wave 1..last (spread over its weeks; own items included)."""
+        return list(self.schedule.wave_loads().values()) if self.schedule else []
 
 
 def _importance(state: UnitState) -> dict[str, float]:
@@ -199,33 +240,6 @@ def _close_over_prerequisites(state: UnitState, library: Library, needed: dict[s
     return needs
 
 
-def _check_feasible(library: Library, options: PlanOptions, commitments: Commitments,
-                    efforts: dict[str, float], ids: list[str]) -> None:
-    problems = []
-    for iid in ids:
-        initiative = library.by_id[iid]
-        source = commitments.source if iid in commitments.effort else library.source
-        if efforts[iid] > options.capacity:
-            problems.append(InputProblem(source, iid, f"effort {efforts[iid]:g} person-days is more than the "
-                                         f"capacity of {options.capacity:g} person-days per wave; raise the "
-                                         f"capacity to at least {efforts[iid]:g} or split the initiative"))
-        if initiative.duration > options.wave_weeks:
-            problems.append(InputProblem(library.source, iid, f"takes {initiative.duration:g} weeks, longer than "
-                                         f"a wave of {options.wave_weeks:g} weeks; use waves of at least "
-                                         f"{initiative.duration:g} weeks"))
-    load: dict[int, float] = dict(commitments.custom_load)
-    for iid, wave in commitments.fixed_wave.items():
-        if iid in efforts:
-            load[wave] = load.get(wave, 0.0) + efforts[iid]
-    for wave in sorted(load):
-        if load[wave] > options.capacity:
-            problems.append(InputProblem(commitments.source, f"wave {wave}", f"pinned, in-progress and custom items "
-                                         f"need {load[wave]:g} person-days, more than the capacity of "
-                                         f"{options.capacity:g}"))
-    if problems:
-        raise InputErrors(problems)
-
-
 def _priorities(state: UnitState, library: Library, options: PlanOptions, votes: dict[str, int],
                 efforts: dict[str, float], needs: dict[str, tuple[str, ...]]) -> dict[str, dict[str, float]]:
     weights = options.weights
@@ -274,71 +288,87 @@ def _dependents_first(needs: dict[str, tuple[str, ...]]) -> list[str]:
     return order[::-1]
 
 
-def _schedule(needs: dict[str, tuple[str, ...]], priority: dict[str, float], efforts: dict[str, float],
-              options: PlanOptions, commitments: Commitments) -> dict[str, int | None]:
-    """Fill waves greedily by priority; an item goes in only after its prerequisites' waves."""
-    wave_of: dict[str, int | None] = {iid: w for iid, w in commitments.fixed_wave.items() if iid in needs}
-    load: dict[int, float] = dict(commitments.custom_load)
-    for iid, wave in wave_of.items():
-        load[wave] = load.get(wave, 0.0) + efforts[iid]
-    remaining = sorted((i for i in needs if i not in wave_of), key=lambda i: (-priority[i], i))
-    wave = 1
-    while remaining and (options.waves is None or wave <= options.waves):
-        used = load.get(wave, 0.0)
-        for iid in list(remaining):
-            ready = all(wave_of.get(dep) is not None and wave_of[dep] < wave for dep in needs[iid])
-            if ready and used + efforts[iid] <= options.capacity + 1e-9:
-                wave_of[iid] = wave
-                used += efforts[iid]
-                remaining.remove(iid)
-        load[wave] = used
-        wave += 1
-    for iid in remaining:
-        wave_of[iid] = None
-    return wave_of
 
 
-def _check_fixed_order(needs: dict[str, tuple[str, ...]], wave_of: dict[str, int | None],
-                       commitments: Commitments) -> None:
+def _task(iid: str, effort: float, duration: float | None, needs: tuple[str, ...], priority: float, quick_win: bool,
+          fixed: Fixed | None, calendar: Calendar, source: str) -> Task:
+    """A scheduler task; a commitment's dates become weeks of the schedule."""
+    weeks = max(1, int(np.ceil((duration or calendar.wave_weeks) - 1e-9)))
+    start = end = wave = None
+    why = ""
+    if fixed is not None:
+        why = fixed.why
+        if (fixed.start or fixed.end) and calendar.starts_on is None:
+            raise InputErrors([InputProblem(source, iid, "has dates, but the roadmap has no settings.starts_on to "
+                                            "place them against")])
+        start = calendar.week_of(fixed.start) if fixed.start else None
+        end = calendar.week_of(fixed.end) if fixed.end else None
+        wave = fixed.wave if start is None and end is None else None
+    return Task(id=iid, effort=float(effort), weeks=weeks, prerequisites=needs, priority=priority, quick_win=quick_win,
+                fixed_start=start, fixed_end=end, fixed_wave=wave, why_fixed=why)
+
+
+def is_quick_win(flagged: bool, effort: float, duration: float | None) -> bool:
+    """Flagged so in the library, or small and short enough to be one."""
+    return flagged or (effort <= QUICK_WIN_EFFORT and (duration or 0) <= QUICK_WIN_WEEKS)
+
+
+def _conflict_problems(plan_schedule: Schedule, commitments: Commitments) -> list[InputProblem]:
+    """A commitment that starts before what it needs ends cannot be kept: say which and what to do."""
     problems = []
-    for iid, wave in sorted(commitments.fixed_wave.items()):
-        for dep in needs.get(iid, ()):
-            if wave_of.get(dep) is None or wave_of[dep] >= wave:
-                where = "is not planned" if wave_of.get(dep) is None else f"can only be planned in wave {wave_of[dep]}"
-                problems.append(InputProblem(commitments.source, iid, f"kept in wave {wave} (pinned or in progress), "
-                                             f"but its prerequisite {dep} {where}; move it to a later wave, "
-                                             f"mark {dep} done, or unpin it"))
-    if problems:
-        raise InputErrors(problems)
+    for conflict in plan_schedule.conflicts:
+        if conflict.kind != "prerequisite":
+            continue
+        fixed = commitments.fixed.get(conflict.item)
+        slot = plan_schedule.slots[conflict.item]
+        kept = f"kept in wave {slot.wave} ({fixed.why})" if fixed else f"planned in wave {slot.wave}"
+        problems.append(InputProblem(commitments.source, conflict.item, f"{kept}, but it {conflict.message}; move "
+                                     "it later, mark the prerequisite done, or release it (unpin, clear its "
+                                     "hand-set wave or dates)"))
+    return problems
 
 
 def plan_unit(state: UnitState, library: Library, options: PlanOptions = PlanOptions(),
               votes: dict[str, int] | None = None, commitments: Commitments = Commitments()) -> Plan:
-    """Plan one unit: the initiatives that close its gaps, prioritised, in waves, with projected maturity."""
-    finite = all(math.isfinite(v) and v > 0 for v in (options.capacity, options.wave_weeks))
-    if not finite or (options.waves is not None and options.waves < 1):  # nan capacity would never fill a wave
-        raise InputErrors([InputProblem("planner options", "", "wave length, capacity and number of waves "
-                                        "must be finite numbers greater than 0")])
+    """Plan one unit: the initiatives that close its gaps, prioritised, scheduled in weeks, with projected maturity."""
+    calendar = options.calendar
+    problems = check_calendar(calendar, "planner options")
+    if problems:
+        raise InputErrors(problems)
     done = set(commitments.done)
     needed, uncovered, notes = _needed(state, library, done, commitments.dropped)
     needs = _close_over_prerequisites(state, library, needed, done, commitments.dropped, notes)
     efforts = {iid: commitments.effort.get(iid, library.by_id[iid].effort) for iid in needs}
-    _check_feasible(library, options, commitments, efforts, sorted(needs))
+    durations = {iid: commitments.duration.get(iid, library.by_id[iid].duration) for iid in needs}
     parts = _priorities(state, library, options, votes or {}, efforts, needs)
     priority = {iid: round(sum(p.values()), 2) for iid, p in parts.items()}
-    wave_of = _schedule(needs, priority, efforts, options, commitments)
-    _check_fixed_order(needs, wave_of, commitments)
+    quick = {iid: is_quick_win(library.by_id[iid].quick_win, efforts[iid], durations[iid]) for iid in needs}
+    tasks = [_task(iid, efforts[iid], durations[iid], needs[iid], priority[iid], quick[iid],
+                   commitments.fixed.get(iid), calendar, commitments.source) for iid in sorted(needs)]
+    own = [o for o in commitments.own if o.id not in needs]
+    known = set(needs) | {o.id for o in own}
+    tasks += [_task(o.id, o.effort, o.duration, tuple(p for p in o.prerequisites if p in known), o.priority,
+                    o.quick_win, commitments.fixed.get(o.id), calendar, commitments.source) for o in own]
+    planned = schedule(tasks, calendar)
+    problems = _conflict_problems(planned, commitments)
+    if problems:
+        raise InputErrors(problems)
+    warnings = tuple(f"{c.item}: {c.message}" for c in planned.conflicts if c.kind == "capacity")
+    for iid in sorted(needs):
+        slot = planned.slots.get(iid)
+        if slot is not None and slot.stretched:
+            notes.append(f"{iid} takes {slot.weeks} weeks instead of {durations[iid]:g}: {efforts[iid]:g} person-days "
+                         f"at the weekly capacity of {calendar.weekly_capacity:.3g}")
     items = []
     for iid in needs:
-        initiative = library.by_id[iid]
+        slot = planned.slots.get(iid)
         items.append(PlannedItem(
-            initiative=initiative, wave=wave_of[iid], effort=efforts[iid], priority=priority[iid],
-            parts=parts[iid], reason=needed[iid], needs=needs[iid], fixed=iid in commitments.fixed_wave,
-            quick_win=initiative.quick_win or (efforts[iid] <= QUICK_WIN_EFFORT and initiative.duration <= QUICK_WIN_WEEKS)))
-    items.sort(key=lambda i: (i.wave is None, i.wave or 0, -i.priority, i.initiative.id))
-    placements = {i.initiative.id: i.wave for i in items if i.wave is not None}
+            initiative=library.by_id[iid], wave=slot.wave if slot else None, effort=efforts[iid],
+            priority=priority[iid], parts=parts[iid], reason=needed[iid], needs=needs[iid],
+            fixed=iid in commitments.fixed, quick_win=quick[iid], slot=slot))
+    items.sort(key=lambda i: (i.wave is None, i.slot.start_week if i.slot else 0, -i.priority, i.initiative.id))
+    placements = {i.initiative.id: i.slot.end_wave for i in items if i.slot is not None}
     placements.update({iid: 0 for iid in done})
-    waves = max((i.wave for i in items if i.wave is not None), default=0)
-    projection = project(state, library, placements, set(commitments.dropped), waves)
-    return Plan(business_unit=state.business_unit, options=options, items=tuple(items),
-                uncovered=tuple(uncovered), notes=tuple(notes), projection=projection)
+    projection = project(state, library, placements, set(commitments.dropped), max(placements.values(), default=0))
+    return Plan(business_unit=state.business_unit, options=options, items=tuple(items), uncovered=tuple(uncovered),
+                notes=tuple(notes), projection=projection, schedule=planned, warnings=warnings)

@@ -3,20 +3,35 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
+from pmo_assess.charts.roadmap import capacity_chart, gantt_chart, maturity_chart
+from pmo_assess.charts.roadmap import gantt_rows as chart_rows
 from pmo_assess.errors import InputErrors, InputProblem
 from pmo_assess.io.answers import read_answers
+from pmo_assess.report.display import table_html
+from pmo_assess.roadmap.checks import roadmap_schedule
 from pmo_assess.roadmap.changes import roadmap_changes
 from pmo_assess.roadmap.planner import Plan
 from pmo_assess.roadmap.progress import progress_to_date, what_moved
 from pmo_assess.roadmap.projection import Projection, project
-from pmo_assess.roadmap.roadmap_file import Roadmap, RoadmapItem, RoadmapSettings, load_roadmap, previous_path
-from pmo_assess.roadmap.workflow import PlanningInputs, load_planning_inputs, plan_roadmap, write_roadmap
+from pmo_assess.roadmap.roadmap_file import (
+    Roadmap,
+    RoadmapChanges,
+    RoadmapItem,
+    RoadmapSettings,
+    load_roadmap,
+    previous_path,
+)
+from pmo_assess.roadmap.scheduler import Schedule
+from pmo_assess.roadmap.workflow import PlanningInputs, load_planning_inputs, plan_roadmap
+from pmo_assess.roadmap.workflow import update_roadmap as update_roadmap_file
 from pmo_assess.report.paths import resolve_input, resolve_inputs
 from pmo_assess.sanitize import escape_html
 from pmo_assess.scoring import score_answers
@@ -32,6 +47,7 @@ class RoadmapView:
     projection: Projection
     progress: pd.DataFrame | None
     written_to: Path | None
+    rerun: RoadmapChanges | None = None
 
 
 def roadmap_from_plan(plan: Plan, settings: RoadmapSettings, questionnaire_id: str, library_name: str) -> Roadmap:
@@ -40,19 +56,31 @@ def roadmap_from_plan(plan: Plan, settings: RoadmapSettings, questionnaire_id: s
         id=i.initiative.id, title=i.initiative.title, capability=i.initiative.capability,
         from_level=i.initiative.from_level, to_level=i.initiative.to_level, wave=i.wave, effort=i.effort,
         duration=i.initiative.duration, quick_win=i.quick_win, priority=i.priority, why=dict(i.parts),
-        prerequisites=i.needs, kpis=i.initiative.kpis, origin="library", reason=i.reason) for i in plan.items)
+        start=i.start, end=i.end, prerequisites=i.needs, kpis=i.initiative.kpis, origin="library",
+        reason=i.reason) for i in plan.items)
     uncovered = tuple({"capability": u.capability, "step": u.step, "reason": u.reason} for u in plan.uncovered)
     return Roadmap(business_unit=plan.business_unit, questionnaire=questionnaire_id, library=library_name,
                    settings=settings, items=items, uncovered=uncovered)
 
 
-def roadmap_projection(inputs: PlanningInputs, roadmap: Roadmap) -> Projection:
-    """Projected maturity per wave of the roadmap as it stands (done = now, dropped and closed gaps left out)."""
-    placements = {i.id: 0 if i.status == "done" else i.wave for i in roadmap.items
-                  if i.id in inputs.library.by_id and i.active and (i.status == "done" or i.wave is not None)}
+def roadmap_projection(inputs: PlanningInputs, roadmap: Roadmap, schedule: Schedule | None = None) -> Projection:
+    """Projected maturity after each wave of the roadmap as it stands: an item counts from the wave it ends in
+    (done = now; dropped and closed gaps left out)."""
+    schedule = schedule or roadmap_schedule(roadmap)
+    placements = {i.id: 0 if i.status == "done" else schedule.slots[i.id].end_wave for i in roadmap.items
+                  if i.id in inputs.library.by_id and i.active and (i.status == "done" or i.id in schedule.slots)}
     dropped = {i.id for i in roadmap.items if i.status == "dropped"}
-    return project(inputs.state(roadmap.business_unit), inputs.library, placements, dropped,
-                   max(roadmap.waves(), default=0))
+    last = max((s.end_wave for s in schedule.slots.values()), default=0)
+    return project(inputs.state(roadmap.business_unit), inputs.library, placements, dropped, last)
+
+
+def with_roadmap(view: RoadmapView, roadmap: Roadmap, previous: Roadmap | None = None) -> RoadmapView:
+    """The view of a roadmap just saved or reloaded: its items, its previous version (read from the file
+    unless given) and its projection."""
+    if previous is None and roadmap.source and previous_path(roadmap.source).exists():
+        previous = load_roadmap(previous_path(roadmap.source))
+    return replace(view, roadmap=roadmap, previous=previous if previous is not None else view.previous,
+                   projection=roadmap_projection(view.inputs, roadmap))
 
 
 def check_parameters(wave_weeks: object, capacity: object, waves: object) -> None:
@@ -81,11 +109,12 @@ def load_roadmap_view(answers: str | list[str], business_unit: str, questionnair
     inputs = load_planning_inputs(resolve_inputs(answers), questionnaire_path, targets_path,
                                   resolve_input(votes) if votes else None, resolve_input(library) if library else None)
     path = resolve_input(roadmap) if roadmap else None
-    plan, settings, document = plan_roadmap(inputs, business_unit, path, wave_weeks, capacity, waves, today=today)
-    written_to = None
+    written_to = rerun = None
     if path is not None and (update_roadmap or not path.exists()):
-        write_roadmap(path, plan, inputs.library, settings, today, document)
-        written_to = path
+        plan, rerun = update_roadmap_file(inputs, business_unit, path, wave_weeks, capacity, waves, today=today)
+        written_to = None if rerun.unchanged else path
+    else:
+        plan, settings, _ = plan_roadmap(inputs, business_unit, path, wave_weeks, capacity, waves, today=today)
     if path is not None:
         current = load_roadmap(path)
         before = previous_path(path)
@@ -99,7 +128,8 @@ def load_roadmap_view(answers: str | list[str], business_unit: str, questionnair
         baseline = score_answers(read_answers(resolve_inputs(baseline_answers), q), q)
         progress = progress_to_date(baseline, inputs.scores, inputs.targets, business_unit)
     return RoadmapView(inputs=inputs, business_unit=business_unit, plan=plan, roadmap=current, previous=previous,
-                       projection=roadmap_projection(inputs, current), progress=progress, written_to=written_to)
+                       projection=roadmap_projection(inputs, current), progress=progress, written_to=written_to,
+                       rerun=rerun)
 
 
 def _dimension_of(view: RoadmapView) -> dict[str, str]:
@@ -121,30 +151,36 @@ def items_table(view: RoadmapView) -> pd.DataFrame:
     return frame
 
 
-def gantt_rows(view: RoadmapView) -> pd.DataFrame:
-    """One bar per active item with a wave: start week (its dates when set, else its wave's start) and length."""
-    settings = view.roadmap.settings
-    dimension = _dimension_of(view)
-    rows = []
-    for wave, items in view.roadmap.waves().items():
-        for item in items:
-            start = (wave - 1) * settings.wave_weeks
-            weeks = item.duration or settings.wave_weeks
-            if item.start and settings.starts_on:
-                start = (item.start - settings.starts_on).days / 7
-                if item.end:
-                    weeks = max((item.end - item.start).days / 7, 0.5)
-            label = item.id if item.status == "planned" else f"{item.id} ({item.status})"
-            rows.append({"label": label + (" *" if item.quick_win else ""), "start_week": start, "weeks": weeks,
-                         "wave": wave, "dimension": dimension.get(item.capability, ""), "status": item.status})
-    return pd.DataFrame(rows, columns=["label", "start_week", "weeks", "wave", "dimension", "status"])
+@dataclass(frozen=True)
+class Chart:
+    """A chart of the page: ``key`` says what it shows (the same key draws the same picture), ``draw`` makes it."""
+
+    key: str
+    draw: Callable[[], Figure]
 
 
-def capacity_table(view: RoadmapView) -> pd.DataFrame:
-    """Person-days planned per wave (active items, custom ones included) against the capacity."""
-    waves = view.roadmap.waves()
-    used = [sum(i.effort or 0 for i in items) for items in waves.values()]
-    return pd.DataFrame({"wave": list(waves), "used": used, "capacity": view.roadmap.settings.capacity})
+def _gantt(view: RoadmapView, schedule: Schedule, today: dt.date | None) -> Chart:
+    rows = chart_rows(view.roadmap, schedule, _dimension_of(view))
+    starts_on = view.roadmap.settings.starts_on
+    key = f"{rows.to_json(default_handler=str)}|{rows.attrs}|{starts_on}|{today}"
+    return Chart(key, lambda: gantt_chart(rows, starts_on, today=today))
+
+
+def capacity_table(view: RoadmapView, schedule: Schedule | None = None) -> pd.DataFrame:
+    """Person-days of work falling in each wave (active items, custom ones included) against the capacity."""
+    loads = (schedule or roadmap_schedule(view.roadmap)).wave_loads()
+    return pd.DataFrame({"wave": list(loads), "used": list(loads.values()), "capacity": view.roadmap.settings.capacity})
+
+
+def _capacity(view: RoadmapView, schedule: Schedule) -> Chart:
+    used = capacity_table(view, schedule)
+    waves, loads, capacity = list(used["wave"]), list(used["used"]), view.roadmap.settings.capacity
+    return Chart(f"{waves}|{loads}|{capacity}", lambda: capacity_chart(waves, loads, capacity))
+
+
+def _maturity(view: RoadmapView) -> Chart:
+    frame = view.projection.dimensions_frame()
+    return Chart(frame.to_json(), lambda: maturity_chart(frame))
 
 
 def votes_table(view: RoadmapView) -> pd.DataFrame:
@@ -210,6 +246,42 @@ def headline_html(view: RoadmapView) -> str:
     return f"<p><strong>{escape_html(text)}</strong>{escape_html(source)}</p>"
 
 
+def rerun_html(view: RoadmapView) -> str:
+    """What this run's regeneration did to the roadmap file, naming every item it moved and why ('' if none ran)."""
+    if view.rerun is None:
+        return ""
+    lines = "".join(f"<li>{escape_html(line)}</li>" for line in view.rerun.details())
+    return (f"<p>This run regenerated the roadmap file: {escape_html(view.rerun.summary())}.</p>"
+            + (f"<ul>{lines}</ul>" if lines else ""))
+
+
 def history_table(view: RoadmapView) -> pd.DataFrame:
-    """Each (re)generation of the roadmap file: when, and how many items it added, closed, reopened, moved."""
-    return pd.DataFrame(list(view.roadmap.history))
+    """Each version of the roadmap file: a regeneration (how many items it added, closed, reopened, moved)
+    or a save from the editor (by whom, and what was edited)."""
+    rows = [{key: ", ".join(map(str, value)) if isinstance(value, list) else value for key, value in entry.items()}
+            for entry in view.roadmap.history]
+    frame = pd.DataFrame(rows)
+    for column in frame.columns:  # counts stay whole numbers where an editor save has none
+        values = [row.get(column) for row in rows]
+        if all(v is None or (isinstance(v, int) and not isinstance(v, bool)) for v in values):
+            frame[column] = pd.array(values, dtype="Int64")
+    return frame
+
+
+def page_sections(view: RoadmapView, today: dt.date | None = None) -> dict[str, list[Chart | str]]:
+    """Every chart (drawn only when asked) and table (escaped HTML) of the roadmap page, by section, from one schedule."""
+    schedule = roadmap_schedule(view.roadmap)
+    return {
+        "gantt": [_gantt(view, schedule, today)],
+        "capacity": [_capacity(view, schedule)],
+        "maturity": [_maturity(view),
+                     table_html(view.projection.capabilities_frame())],
+        "items": [table_html(items_table(view), empty="No initiatives: every capability is at or above its target.")],
+        "uncovered": [table_html(uncovered_table(view), empty="Every gap is covered.")],
+        "cocreation": [table_html(votes_table(view), empty="No dot votes recorded for this unit."),
+                       table_html(agreements_table(view), empty="No targets for this unit.")],
+        "changes": [rerun_html(view), table_html(changes_table(view), empty="No earlier version of this roadmap file."),
+                    table_html(history_table(view), empty="No history yet.")],
+        "progress": [table_html(moved_table(view), percent_columns=("progress",),
+                                empty="No earlier assessment given (baseline_answers), or nothing moved.")],
+    }

@@ -13,6 +13,7 @@ from ruamel.yaml.comments import CommentedMap
 
 from pmo_assess.errors import InputErrors, InputProblem
 from pmo_assess.io.files import read_yaml
+from pmo_assess.io.locks import locked
 from pmo_assess.io.answers import read_answers
 from pmo_assess.io.questionnaire import load_questionnaire
 from pmo_assess.io.targets import Targets, load_targets
@@ -20,12 +21,14 @@ from pmo_assess.io.votes import Votes, load_votes
 from pmo_assess.model import Questionnaire
 from pmo_assess.roadmap.library import Library, load_library
 from pmo_assess.roadmap.planner import Commitments, Plan, PlanOptions, plan_unit
+from pmo_assess.roadmap.checks import check_roadmap
 from pmo_assess.roadmap.roadmap_file import (
     RoadmapChanges,
     RoadmapSettings,
     commitments_from,
     parse_roadmap,
-    write_roadmap,
+    write_roadmap,  # noqa: F401  (re-exported: the notebook view writes through the workflow)
+    write_roadmap_locked,
 )
 from pmo_assess.roadmap.state import UnitState, unit_state
 from pmo_assess.scoring import Gaps, Scores, compute_gaps, score_answers
@@ -97,7 +100,9 @@ def roadmap_settings(existing: RoadmapSettings | None, wave_weeks: float | None 
                      waves: int | None = None, starts_on: dt.date | None = None,
                      today: dt.date | None = None) -> RoadmapSettings:
     """The roadmap's own settings, with those given explicitly taking their place."""
-    settings = existing or RoadmapSettings(starts_on=next_monday(today or dt.date.today()))
+    settings = existing or RoadmapSettings()
+    if settings.starts_on is None:
+        settings = replace(settings, starts_on=next_monday(today or dt.date.today()))
     given = {"wave_weeks": wave_weeks, "capacity": capacity, "waves": waves, "starts_on": starts_on}
     return replace(settings, **{k: v for k, v in given.items() if v is not None})
 
@@ -105,15 +110,26 @@ def roadmap_settings(existing: RoadmapSettings | None, wave_weeks: float | None 
 def plan_roadmap(inputs: PlanningInputs, business_unit: str, path: str | Path | None, wave_weeks: float | None = None,
                  capacity: float | None = None, waves: int | None = None, starts_on: dt.date | None = None,
                  today: dt.date | None = None) -> tuple[Plan, RoadmapSettings, CommentedMap | None]:
-    """Plan a unit around what its roadmap file (if any) already fixes; also returns that file as parsed."""
+    """Plan a unit around what its roadmap file (if any) already fixes; also returns that file as parsed.
+
+    The file is checked in full first (:func:`pmo_assess.roadmap.checks.check_roadmap`): InputErrors lists
+    every problem, naming item, key and line.
+    """
+    if path is not None and Path(path).is_dir():
+        raise InputErrors([InputProblem(str(path), "", "is a folder, not a roadmap file")])
     document = read_yaml(path) if path is not None and Path(path).exists() else None
+    if document is not None:
+        problems = check_roadmap(document, inputs.library, inputs.questionnaire, source=str(path))
+        if problems:
+            raise InputErrors(problems)
     existing = parse_roadmap(document, path) if document is not None else None
     if existing is not None and existing.business_unit != business_unit:
         raise InputErrors([InputProblem(str(path), "business_unit", f"this roadmap is for "
                                         f"{existing.business_unit!r}, not {business_unit!r}")])
     settings = roadmap_settings(existing.settings if existing else None, wave_weeks, capacity, waves, starts_on, today)
     commitments = commitments_from(existing, inputs.library) if existing else Commitments()
-    options = PlanOptions(wave_weeks=settings.wave_weeks, capacity=settings.capacity, waves=settings.waves)
+    options = PlanOptions(wave_weeks=settings.wave_weeks, capacity=settings.capacity, waves=settings.waves,
+                          starts_on=settings.starts_on)
     plan = plan_unit(inputs.state(business_unit), inputs.library, options, inputs.vote_totals(business_unit),
                      commitments)
     return plan, settings, document
@@ -122,6 +138,12 @@ def plan_roadmap(inputs: PlanningInputs, business_unit: str, path: str | Path | 
 def update_roadmap(inputs: PlanningInputs, business_unit: str, path: str | Path, wave_weeks: float | None = None,
                    capacity: float | None = None, waves: int | None = None, starts_on: dt.date | None = None,
                    today: dt.date | None = None) -> tuple[Plan, RoadmapChanges]:
-    """Plan a unit and create or merge its roadmap.yaml; returns the plan and what changed in the file."""
-    plan, settings, document = plan_roadmap(inputs, business_unit, path, wave_weeks, capacity, waves, starts_on, today)
-    return plan, write_roadmap(path, plan, inputs.library, settings, today, document)
+    """Plan a unit and create or merge its roadmap.yaml; returns the plan and what changed in the file.
+
+    Reading, planning and writing all happen under the file's lock, so a colleague's save or a second
+    run in between is planned around, never overwritten.
+    """
+    with locked(path):
+        plan, settings, document = plan_roadmap(inputs, business_unit, path, wave_weeks, capacity, waves, starts_on,
+                                                today)
+        return plan, write_roadmap_locked(path, plan, inputs.library, settings, today, document)

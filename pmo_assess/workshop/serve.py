@@ -1,8 +1,14 @@
-"""Serve the capture form to respondents with Voilà on 127.0.0.1: a browser form, no code shown.
+"""Serve the capture form to respondents with Voilà: a browser form, no code shown.
 
 A two-cell notebook (parameters, then :func:`~pmo_assess.workshop.widgets.capture_form`) is
 written to a temporary directory and served by a Voilà child process; each browser tab gets its
 own kernel and session, and all of them merge their saves into the same answers file.
+
+By default the server listens on 127.0.0.1 only. ``host`` (e.g. ``0.0.0.0``) opens it to the
+room's network, and is allowed only with invitations: personal links are then the only way in.
+A kernel no browser has been connected to for a while is culled (a phone gone to sleep, a
+crashed browser; see :mod:`.kernels`), and a tab that is closed shuts its kernel down at once
+(Voilà's page-unload call).
 """
 from __future__ import annotations
 
@@ -12,6 +18,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -20,71 +27,187 @@ import nbformat
 from pmo_assess.errors import InputErrors, InputProblem
 
 HOST = "127.0.0.1"
+#: A kernel with no browser connected for this long is shut down.
+CULL_IDLE_SECONDS = 900
+#: How often the server looks for idle kernels.
+CULL_INTERVAL_SECONDS = 60
 
 
-def capture_notebook(questionnaire_file: Path, business_unit: str, answers_file: Path) -> nbformat.NotebookNode:
+@dataclass(frozen=True)
+class Culling:
+    """When left kernels are shut down: after ``idle`` s without a browser, checked every ``interval`` s."""
+
+    idle: int = CULL_IDLE_SECONDS
+    interval: int = CULL_INTERVAL_SECONDS
+
+
+def capture_notebook(questionnaire_file: Path, business_unit: str, answers_file: Path,
+                     invites_file: Path | None = None) -> nbformat.NotebookNode:
     """The notebook Voilà runs: plain parameter values, then the capture form."""
     parameters = (f"questionnaire_file = {str(questionnaire_file)!r}\n"
                   f"business_unit = {business_unit!r}\n"
-                  f"answers_file = {str(answers_file)!r}")
+                  f"answers_file = {str(answers_file)!r}\n"
+                  f"invites_file = {str(invites_file or '')!r}")
     notebook = nbformat.v4.new_notebook()
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     notebook.cells = [
         nbformat.v4.new_code_cell(parameters, metadata={"tags": ["parameters"]}),
         nbformat.v4.new_code_cell("from pmo_assess.workshop.widgets import capture_form\n"
-                                  "capture_form(questionnaire_file, business_unit, answers_file)"),
+                                  "capture_form(questionnaire_file, business_unit, answers_file, invites_file)"),
     ]
     return notebook
 
 
-def voila_command(notebook_path: Path, port: int, token: str) -> list[str]:
-    """The Voilà command line: localhost only, a token, sources stripped, no tracebacks shown."""
+def voila_command(notebook_path: Path, port: int, token: str, host: str = HOST,
+                  culling: Culling = Culling()) -> list[str]:
+    """The Voilà command line: the host, a token, sources stripped, no tracebacks, idle kernels culled."""
     return [sys.executable, "-m", "voila", str(notebook_path), "--no-browser", f"--port={port}",
-            f"--Voila.ip={HOST}", f"--token={token}", "--strip_sources=True", "--show_tracebacks=False",
-            "--theme=light"]
+            f"--Voila.ip={host}", f"--token={token}", "--strip_sources=True", "--show_tracebacks=False",
+            "--theme=light",
+            # Voilà 0.5's page-unload beacon (which shuts the tab's kernel) carries an empty _xsrf field and
+            # would be refused; the call still needs the server token's cookie and the kernel's random id.
+            "--Voila.tornado_settings=disable_check_xsrf=True",
+            "--VoilaConfiguration.multi_kernel_manager_class=pmo_assess.workshop.kernels.RoomKernelManager",
+            f"--MappingKernelManager.cull_idle_timeout={culling.idle}",
+            f"--MappingKernelManager.cull_interval={culling.interval}",
+            # When a room opens its links at once, a busy laptop can take seconds to deliver a form's output;
+            # nbclient's 4 s default would drop it and leave that respondent a blank page.
+            "--VoilaExecutor.iopub_timeout=60", "--VoilaExecutor.timeout=180"]
 
 
-def check_port_free(port: int) -> None:
-    """Refuse a port that is out of range or already taken on 127.0.0.1, before starting Voilà."""
+def check_port_free(port: int, host: str = HOST) -> None:
+    """Refuse a port that is out of range or already taken on the host, before starting Voilà."""
     if not 1 <= port <= 65535:
         raise InputErrors([InputProblem("--port", "", f"{port} is not a TCP port (1-65535)")])
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         try:
-            probe.bind((HOST, port))
+            probe.bind((host, port))
         except OSError as exc:
-            problem = InputProblem("--port", "", f"port {port} on {HOST} is not available ({exc.strerror})")
+            problem = InputProblem("--port", "", f"port {port} on {host} is not available ({exc.strerror})")
             raise InputErrors([problem]) from None
 
 
+def room_address(host: str) -> str:
+    """The address people in the room type: the host itself, or this machine's LAN address for 0.0.0.0."""
+    if host not in ("0.0.0.0", ""):
+        return host
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("10.254.254.254", 1))  # picks the outgoing interface; a UDP connect sends nothing
+            return probe.getsockname()[0]
+        except OSError:
+            return socket.gethostbyname(socket.gethostname())
+
+
+def check_host(host: str, invited: bool) -> None:
+    """Refuse opening the server beyond this machine without personal links, or an address not of this machine."""
+    if host == HOST:
+        return
+    if not invited:
+        raise InputErrors([InputProblem("--host", "", f"{host} opens the form to the room's network; personal "
+                                        "links are then the only way in: add --invite people.csv")])
+    try:
+        socket.getaddrinfo(host, None, socket.AF_INET)
+    except socket.gaierror:
+        raise InputErrors([InputProblem("--host", "", f"{host!r} is not an address of this machine "
+                                        "(use 0.0.0.0 for every network it is on)")]) from None
+
+
 def serve(questionnaire_file: str | Path, business_unit: str, answers_file: str | Path, port: int,
-          token: str | None = None, say: Callable[[str], None] = print) -> int:
-    """Serve the capture form until interrupted (Ctrl-C or SIGTERM); returns Voilà's exit status."""
+          token: str | None = None, say: Callable[[str], None] = print, host: str = HOST,
+          people_file: str | Path | None = None, valid_days: int | None = None,
+          culling: Culling = Culling()) -> int:
+    """Serve the capture form until interrupted (Ctrl-C or SIGTERM); returns Voilà's exit status.
+
+    With ``people_file`` every person gets a personal link (printed, and on an invitations sheet).
+    """
+    from pmo_assess.workshop import invites
     from pmo_assess.workshop.session import open_session
 
     questionnaire_file, answers_file = Path(questionnaire_file).resolve(), Path(answers_file).resolve()
-    open_session(questionnaire_file, business_unit, answers_file)  # every input problem before serving
+    session = open_session(questionnaire_file, business_unit, answers_file)  # every input problem before serving
+    people = invites.read_people(people_file, session.questionnaire) if people_file else None
+    check_host(host, people is not None)
+    check_port_free(port, host)
+    invites_file = None
+    if people is not None:
+        book, notes = invites.issue_invitations(people, answers_file, session.business_unit,
+                                                valid_days or invites.DEFAULT_VALID_DAYS)
+        invites_file = invites.invites_path(answers_file)
+        token = token or book.server_token
+        base = f"http://{room_address(host)}:{port}"
+        sheet = invites.sheet_path(answers_file)
+        invites.write_sheet(sheet, invites.invitation_sheet(book, base, session.questionnaire,
+                                                            f"{session.business_unit} workshop: your personal link"))
+        for note in notes:
+            say(note)
+        say("Personal links (each opens the form as that person only):")
+        for person in book.active():
+            say(f"  {person.name}: {invites.personal_link(base, book.server_token, person)}")
+        say(f"invitations sheet with a QR code per person: {sheet}\n"
+            f"tokens are kept in {invites_file} (private; reused next time)")
+    token = token or secrets.token_urlsafe(16)
+    if host != HOST:
+        say(f"WARNING: the form is open to every device on this network at http://{room_address(host)}:{port}; "
+            "only the personal links above can answer. Press Ctrl-C when the workshop ends.")
+
+    def started() -> None:
+        if people is None:
+            say(f"Serving the {session.business_unit} capture form at http://{HOST}:{port}/?token={token}")
+        say(f"answers are saved to {answers_file}; press Ctrl-C to stop")
+
+    notebook = capture_notebook(questionnaire_file, session.business_unit, answers_file, invites_file)
+    return serve_notebook(notebook, "workshop-capture.ipynb", port, token, started, host, culling)
+
+
+def serve_room(questionnaire_file: str | Path, business_unit: str, answers_file: str | Path, port: int,
+               targets_file: str | Path | None = None, token: str | None = None, say: Callable[[str], None] = print,
+               culling: Culling = Culling()) -> int:
+    """Serve the facilitator's room view (everyone's answers, live) on 127.0.0.1 only, until interrupted."""
+    from pmo_assess.workshop.room import room_notebook
+    from pmo_assess.workshop.session import open_session
+
+    questionnaire_file, answers_file = Path(questionnaire_file).resolve(), Path(answers_file).resolve()
+    targets_file = Path(targets_file).resolve() if targets_file else answers_file.parent / "targets.yaml"
+    session = open_session(questionnaire_file, business_unit, answers_file, targets_file)  # problems first
     check_port_free(port)
     token = token or secrets.token_urlsafe(16)
 
+    def started() -> None:
+        say(f"Room view of {session.business_unit} (for the projector; it shows everyone's answers, so it is "
+            f"served on this machine only) at http://{HOST}:{port}/?token={token}\n"
+            f"targets: {targets_file}; votes: {session.votes_path}; press Ctrl-C to stop")
+
+    notebook = room_notebook(questionnaire_file, session.business_unit, answers_file, targets_file, session.votes_path)
+    return serve_notebook(notebook, "workshop-room.ipynb", port, token, started, HOST, culling)
+
+
+def serve_notebook(notebook: nbformat.NotebookNode, name: str, port: int, token: str, started: Callable[[], None],
+                   host: str = HOST, culling: Culling = Culling()) -> int:
+    """Serve a notebook as a code-free Voilà page until Ctrl-C or SIGTERM; returns Voilà's exit status.
+
+    The notebook is written to a temporary folder as ``name``; ``started`` is called once Voilà runs.
+    Used by the workshop's capture form and the roadmap editor (``pmo-assess edit-roadmap``).
+    """
     def stop(_signum: int, _frame: object) -> None:
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, stop)
-    with tempfile.TemporaryDirectory(prefix="pmo-assess-workshop-") as folder:
-        notebook_path = Path(folder) / "workshop-capture.ipynb"
-        nbformat.write(capture_notebook(questionnaire_file, business_unit.strip(), answers_file), notebook_path)
-        voila = subprocess.Popen(voila_command(notebook_path, port, token), stdin=subprocess.DEVNULL)
-        say(f"Serving the {business_unit.strip()} capture form at http://{HOST}:{port}/?token={token}\n"
-            f"answers are saved to {answers_file}; press Ctrl-C to stop")
-        try:
-            return voila.wait()
-        except KeyboardInterrupt:
-            voila.terminate()
+    try:
+        with tempfile.TemporaryDirectory(prefix="pmo-assess-voila-") as folder:
+            notebook_path = Path(folder) / name
+            nbformat.write(notebook, notebook_path)
+            voila = subprocess.Popen(voila_command(notebook_path, port, token, host, culling), stdin=subprocess.DEVNULL)
+            started()
             try:
-                voila.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                voila.kill()
-                voila.wait()
-            return 0
-        finally:
-            signal.signal(signal.SIGTERM, previous)
+                return voila.wait()
+            except KeyboardInterrupt:
+                voila.terminate()
+                try:
+                    voila.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    voila.kill()
+                    voila.wait()
+                return 0
+    finally:
+        signal.signal(signal.SIGTERM, previous)
