@@ -327,7 +327,7 @@ def test_live_panel_updates_by_itself_when_another_browser_saves(tmp_path: Path)
         while "(2 respondent(s))" not in form.levels.value and time.monotonic() < deadline:
             time.sleep(0.05)
         assert "(2 respondent(s))" in form.levels.value and "<b>1</b> Ben" in form.discussion.value
-        assert form.pulse.widget.value  # the heartbeat ticks
+        assert form.pulse.beat.value  # the heartbeat ticks
     finally:
         form.pulse.stop()
 
@@ -370,3 +370,27 @@ def test_radar_names_are_large_and_never_overlap() -> None:
         assert not overlapping, (bank.name, overlapping)
         assert all(0 <= b[0] and b[2] <= radar.width for b in boxes)  # no name cut at the edge
         assert all(t.get_fontsize() * radar.dpi / 72 >= 16 for t in radar.label_texts)
+
+
+def test_the_pulse_goes_quiet_when_the_page_stops_pinging_and_resumes_at_the_next_ping(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from pmo_assess.workshop import page
+
+    monkeypatch.setattr(page, "LISTEN_SECONDS", 0.6)
+    polls: list[float] = []
+    pulse = page.Pulse(poll=lambda: polls.append(time.monotonic()), poll_seconds=0.05).start()
+    try:
+        time.sleep(0.6)
+        assert pulse.ticks >= 2 and polls  # no page has pinged yet (a notebook, a test): it ticks and polls
+        pulse.ping.click()  # what the page's guard script does every PING_MS
+        time.sleep(1.2)  # no further ping: the page is gone
+        ticks, polled = pulse.ticks, len(polls)
+        time.sleep(1.0)
+        assert (pulse.ticks, len(polls)) == (ticks, polled)  # nothing more is sent to a page that is gone
+        pulse.ping.click()
+        time.sleep(0.6)
+        assert pulse.ticks > ticks and len(polls) > polled and pulse.beat.value == str(pulse.ticks)
+    finally:
+        pulse.stop()

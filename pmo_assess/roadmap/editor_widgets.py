@@ -378,9 +378,10 @@ class RoadmapPage:
     input file is invalid; every section is then empty.
     """
 
-    def __init__(self, view: rv.RoadmapView | None, problem: str = ""):
+    def __init__(self, view: rv.RoadmapView | None, problem: str = "", today: dt.date | None = None):
         self.view = view
         self.problem = problem
+        self.today = today or dt.date.today()  # the Gantt's today line
         self.editor_panel: RoadmapEditorPanel | None = None
         self.headline = w.HTML().add_class("pmo-roadmap-headline")
         self.editor = w.VBox().add_class("pmo-roadmap-editor")
@@ -423,7 +424,7 @@ class RoadmapPage:
             view = rv.load_roadmap_view(answers, business_unit, questionnaire, targets, votes=votes, library=library,
                                         roadmap=roadmap, update_roadmap=update_roadmap, wave_weeks=wave_weeks,
                                         capacity=capacity, waves=waves, baseline_answers=baseline_answers, today=today)
-            return cls(view)
+            return cls(view, today=today)
         except InputErrors as exc:
             return cls(None, cli_message(exc))
 
@@ -441,7 +442,7 @@ class RoadmapPage:
         view = self.view
         assert view is not None
         self.headline.value = STYLE + rv.headline_html(view)  # the style also sizes the charts to the screen
-        for name, parts in rv.page_sections(view).items():
+        for name, parts in rv.page_sections(view, today=self.today).items():
             outputs = []
             for number, part in enumerate(parts):
                 if isinstance(part, str):

@@ -10,9 +10,14 @@ rest: a phone gone to sleep, a crashed browser, a page fetched and never opened.
 from __future__ import annotations
 
 import time
+from collections import deque
 
 from jupyter_core.utils import ensure_async
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+
+
+#: At most this many messages are held for a page whose connection dropped (its return replays them).
+BUFFER_MESSAGES = 2000
 
 
 class RoomKernelManager(AsyncMappingKernelManager):
@@ -35,6 +40,17 @@ class RoomKernelManager(AsyncMappingKernelManager):
             self._alone_since.pop(kernel_id, None)
         else:
             self._alone_since.setdefault(kernel_id, time.monotonic())
+
+    def start_buffering(self, kernel_id: str, session_key: str, channels: dict) -> None:
+        """Hold a left page's messages for its return as jupyter_server does, but only the last BUFFER_MESSAGES.
+
+        jupyter_server keeps them in a list without limit until the page comes back or the kernel ends; a
+        kernel that keeps talking to a page that is gone would grow the server by that much forever.
+        """
+        super().start_buffering(kernel_id, session_key, channels)
+        info = self._kernel_buffers.get(kernel_id, {})
+        if isinstance(info.get("buffer"), list):
+            info["buffer"] = deque(info["buffer"], maxlen=BUFFER_MESSAGES)
 
     def _alone_for(self, kernel_id: str) -> float:
         """Seconds since the kernel was first seen without a browser (0 the first time)."""

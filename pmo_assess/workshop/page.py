@@ -23,6 +23,9 @@ from pmo_assess.workshop.keyboard import KEY_HELP, key_indexes
 HEARTBEAT_SECONDS = 0.25
 LOST_AFTER_MS = 1000
 CHECK_MS = 100
+#: The page pings the kernel every PING_MS; a kernel that has not heard a ping for LISTEN_SECONDS goes quiet.
+PING_MS = 2000
+LISTEN_SECONDS = 20
 HIDDEN = w.Layout(display="none")
 
 
@@ -38,7 +41,7 @@ def style_html() -> str:
 def assets_html(title: str, choices: list[str]) -> str:
     """The <style> and guard <script> of a workshop page, with its configuration as JSON."""
     config = {"title": title, "choices": choices, "keys": key_indexes(choices), "lost_after_ms": LOST_AFTER_MS,
-              "check_ms": CHECK_MS}
+              "check_ms": CHECK_MS, "ping_ms": PING_MS}
     config_json = json.dumps(config).replace("<", "\\u003c")
     return (f"{style_html()}"
             f'<script type="application/json" id="pmo-workshop-config">{config_json}</script>'
@@ -87,14 +90,24 @@ class Ack:
 
 
 class Pulse:
-    """A daemon thread ticking a hidden heartbeat widget, and optionally a second one polling for changes.
+    """A daemon thread ticking a hidden heartbeat, and optionally a second one polling for changes.
 
-    Both stop when their widget is closed; neither touches the session except through ``poll``.
+    The page's guard script clicks the hidden ``ping`` button every PING_MS. Once a page has pinged,
+    both threads go quiet when no ping came for LISTEN_SECONDS (the browser was closed, crashed or
+    put to sleep without unloading the page): nothing is then sent that the server would have to
+    hold for a page that is gone. They resume at the next ping. Both stop when the widget is closed;
+    neither touches the session except through ``poll``.
     """
 
     def __init__(self, poll: Callable[[], None] | None = None, poll_seconds: float = 0.5):
-        self.widget = w.HTML(layout=HIDDEN).add_class("pmo-heartbeat")
+        self.beat = w.HTML().add_class("pmo-beat")
+        self.ping = w.Button().add_class("pmo-ping")
+        self.ping.on_click(self._pinged)
+        #: the widget to show: the heartbeat and the ping button, hidden
+        self.widget = w.Box([self.beat, self.ping], layout=HIDDEN).add_class("pmo-heartbeat")
         self.poll, self.poll_seconds = poll, poll_seconds
+        self.ticks = 0
+        self._last_ping: float | None = None
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
 
@@ -115,21 +128,29 @@ class Pulse:
         for thread in self._threads:
             thread.join(timeout=5)
 
+    def listened(self) -> bool:
+        """True unless a page pinged once and then fell silent for LISTEN_SECONDS (no page is there to tell)."""
+        return self._last_ping is None or time.monotonic() - self._last_ping < LISTEN_SECONDS
+
+    def _pinged(self, _button: object = None) -> None:
+        self._last_ping = time.monotonic()
+
     def _alive(self) -> bool:
-        return not self._stop.is_set() and self.widget.comm is not None
+        return not self._stop.is_set() and self.beat.comm is not None
 
     def _beat(self) -> None:
-        count = 0
         while self._alive():
-            count += 1
-            self.widget.value = str(count)
+            if self.listened():
+                self.ticks += 1
+                self.beat.value = str(self.ticks)
             self._stop.wait(HEARTBEAT_SECONDS)
 
     def _watch(self) -> None:
         while self._alive():
             started = time.monotonic()
-            try:
-                self.poll()
-            except Exception:  # noqa: BLE001 - an unexpected failure is logged; live updates go on
-                logging.getLogger(__name__).exception("watching the workshop files failed")
+            if self.listened():  # a page that is gone is not redrawn; the next ping catches up at once
+                try:
+                    self.poll()
+                except Exception:  # noqa: BLE001 - an unexpected failure is logged; live updates go on
+                    logging.getLogger(__name__).exception("watching the workshop files failed")
             self._stop.wait(max(0.05, self.poll_seconds - (time.monotonic() - started)))

@@ -199,17 +199,12 @@ def room_page(questionnaire_file: str, business_unit: str, answers_file: str, ta
 def room_notebook(questionnaire_file: str | Path, business_unit: str, answers_file: str | Path,
                   targets_file: str | Path = "", votes_file: str | Path = "") -> nbformat.NotebookNode:
     """The notebook Voilà runs for ``pmo-assess workshop --room``: plain parameter values, then the room view."""
-    parameters = (f"questionnaire_file = {str(questionnaire_file)!r}\n"
-                  f"business_unit = {business_unit!r}\n"
-                  f"answers_file = {str(answers_file)!r}\n"
-                  f"targets_file = {str(targets_file or '')!r}\n"
-                  f"votes_file = {str(votes_file or '')!r}")
-    notebook = nbformat.v4.new_notebook()
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    notebook.cells = [
-        nbformat.v4.new_code_cell(parameters, metadata={"tags": ["parameters"]}),
-        nbformat.v4.new_code_cell("from pmo_assess.workshop.room import room_page\n"
-                                  "room_page(questionnaire_file, business_unit, answers_file, targets_file, votes_file)"),
-    ]
-    return notebook
+    from pmo_assess.workshop.serve import page_notebook
+
+    return page_notebook(
+        {"questionnaire_file": str(questionnaire_file), "business_unit": business_unit,
+         "answers_file": str(answers_file), "targets_file": str(targets_file or ""),
+         "votes_file": str(votes_file or "")},
+        "from pmo_assess.workshop.room import room_page\n"
+        "room_page(questionnaire_file, business_unit, answers_file, targets_file, votes_file)")
 

@@ -41,29 +41,37 @@ class Culling:
     interval: int = CULL_INTERVAL_SECONDS
 
 
-def capture_notebook(questionnaire_file: Path, business_unit: str, answers_file: Path,
-                     invites_file: Path | None = None) -> nbformat.NotebookNode:
-    """The notebook Voilà runs: plain parameter values, then the capture form."""
-    parameters = (f"questionnaire_file = {str(questionnaire_file)!r}\n"
-                  f"business_unit = {business_unit!r}\n"
-                  f"answers_file = {str(answers_file)!r}\n"
-                  f"invites_file = {str(invites_file or '')!r}")
+def page_notebook(parameters: dict[str, str], call: str) -> nbformat.NotebookNode:
+    """A two-cell notebook for Voilà: the parameters as plain values (tagged, as papermill expects), then one call."""
     notebook = nbformat.v4.new_notebook()
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     notebook.cells = [
-        nbformat.v4.new_code_cell(parameters, metadata={"tags": ["parameters"]}),
-        nbformat.v4.new_code_cell("from pmo_assess.workshop.widgets import capture_form\n"
-                                  "capture_form(questionnaire_file, business_unit, answers_file, invites_file)"),
+        nbformat.v4.new_code_cell("\n".join(f"{name} = {value!r}" for name, value in parameters.items()),
+                                  metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell(call),
     ]
     return notebook
 
 
+def capture_notebook(questionnaire_file: Path, business_unit: str, answers_file: Path,
+                     invites_file: Path | None = None) -> nbformat.NotebookNode:
+    """The notebook Voilà runs: plain parameter values, then the capture form."""
+    return page_notebook(
+        {"questionnaire_file": str(questionnaire_file), "business_unit": business_unit,
+         "answers_file": str(answers_file), "invites_file": str(invites_file or "")},
+        "from pmo_assess.workshop.widgets import capture_form\n"
+        "capture_form(questionnaire_file, business_unit, answers_file, invites_file)")
+
+
 def voila_command(notebook_path: Path, port: int, token: str, host: str = HOST,
                   culling: Culling = Culling()) -> list[str]:
-    """The Voilà command line: the host, a token, sources stripped, no tracebacks, idle kernels culled."""
-    return [sys.executable, "-m", "voila", str(notebook_path), "--no-browser", f"--port={port}",
-            f"--Voila.ip={host}", f"--token={token}", "--strip_sources=True", "--show_tracebacks=False",
-            "--theme=light",
+    """The Voilà command line: the host, a token, sources stripped, no tracebacks, idle kernels culled.
+
+    Voilà runs under :mod:`.voila_child`, which stops it when this process ends (see :func:`serve_notebook`).
+    """
+    return [sys.executable, "-m", "pmo_assess.workshop.voila_child", str(notebook_path), "--no-browser",
+            f"--port={port}", f"--Voila.ip={host}", f"--token={token}", "--strip_sources=True",
+            "--show_tracebacks=False", "--theme=light",
             # Voilà 0.5's page-unload beacon (which shuts the tab's kernel) carries an empty _xsrf field and
             # would be refused; the call still needs the server token's cookie and the kernel's random id.
             "--Voila.tornado_settings=disable_check_xsrf=True",
@@ -197,7 +205,9 @@ def serve_notebook(notebook: nbformat.NotebookNode, name: str, port: int, token:
         with tempfile.TemporaryDirectory(prefix="pmo-assess-voila-") as folder:
             notebook_path = Path(folder) / name
             nbformat.write(notebook, notebook_path)
-            voila = subprocess.Popen(voila_command(notebook_path, port, token, host, culling), stdin=subprocess.DEVNULL)
+            # Voilà's stdin is a pipe only this process can write to (it never does): however this process ends,
+            # even killed, the pipe closes and Voilà stops with its kernels instead of running on, orphaned.
+            voila = subprocess.Popen(voila_command(notebook_path, port, token, host, culling), stdin=subprocess.PIPE)
             started()
             try:
                 return voila.wait()

@@ -1,6 +1,7 @@
 // pmo-assess workshop page guard: nothing looks saved unless the kernel said it is on disk.
 //
-// * Heartbeat: the kernel ticks a hidden `.pmo-heartbeat` widget every HEARTBEAT_MS. When it stops for
+// * Heartbeat: the kernel ticks a hidden `.pmo-heartbeat .pmo-beat` widget every HEARTBEAT_MS while the page
+//   clicks the hidden `.pmo-ping` button every `ping_ms` (nothing is sent to a page that is gone). When it stops for
 //   LOST_AFTER_MS (kernel killed, restarted, server gone, network cut) a banner says so at the top of the
 //   page, names every answer or comment given since the last confirmed save, and blocks further clicks.
 // * Acks: every save result is echoed by the kernel into a hidden `.pmo-ack` widget as JSON
@@ -124,7 +125,7 @@
 
   // ------------------------------------------------------------------ heartbeat
   function checkBeat() {
-    var beat = document.querySelector(".pmo-heartbeat");
+    var beat = document.querySelector(".pmo-heartbeat .pmo-beat");
     if (beat) {
       var value = text(beat);
       if (value !== guard.beatText) {
@@ -141,6 +142,15 @@
     readAck();
   }
   setInterval(checkBeat, config.check_ms);
+  // The kernel ticks only while a page pings it: a closed or crashed page leaves nothing for the server to hold.
+  function ping() {
+    document.querySelectorAll(".pmo-heartbeat .pmo-ping").forEach(function (button) { button.click(); });
+  }
+  setInterval(ping, config.ping_ms || 2000);
+  document.addEventListener("visibilitychange", function () {
+    // a hidden tab's timers are slowed down; give the kernel a moment to hear from us again before judging it
+    if (document.visibilityState === "visible") { guard.lastBeat = now(); ping(); }
+  });
   // keyboard focus survives the form redrawing its choices (a new question replaces the radio buttons)
   document.addEventListener("focusin", function (event) {
     var target = event.target;
