@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from pmo_assess.roadmap.scheduler import MAX_CAPACITY, MAX_WAVE_WEEKS, MAX_WAVES
+from pmo_assess.io.limits import MAX_CAPACITY, MAX_WAVE_WEEKS, MAX_WAVES
 
 if TYPE_CHECKING:
     from pmo_assess.roadmap.planner import Plan
@@ -30,7 +30,7 @@ def _positive(kind: type, most: float) -> Callable[[str], float]:
 
 
 def _date(text: str) -> dt.date:
-    from pmo_assess.roadmap.scheduler import MAX_DATE, MIN_DATE
+    from pmo_assess.io.limits import MAX_DATE, MIN_DATE
 
     try:
         value = dt.date.fromisoformat(text)

@@ -5,6 +5,7 @@ refused with a message naming the file and line instead of exhausting memory, ti
 """
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from pmo_assess.errors import InputErrors, InputProblem
@@ -23,6 +24,14 @@ MAX_YAML_VALUES = 250_000
 MAX_ALIAS_EXPANSION = 100_000
 #: Longest single CSV/XLSX field; a comment is a paragraph or two, never a book.
 MAX_FIELD_CHARS = 128 * 1024
+#: The most waves a roadmap may have, and the longest wave (two years): beyond is a typo, not a plan.
+MAX_WAVES = 200
+MAX_WAVE_WEEKS = 104
+#: The most person-days a wave may hold (a thousand people full time for two years).
+MAX_CAPACITY = 1_000_000.0
+#: Planned dates must fall in this range (a date outside is a typo and would overflow date arithmetic).
+MIN_DATE = dt.date(1900, 1, 1)
+MAX_DATE = dt.date(2200, 12, 31)
 
 
 def problem(path: str | Path, place: str, message: str) -> InputErrors:

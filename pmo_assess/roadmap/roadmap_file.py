@@ -53,6 +53,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from pmo_assess.errors import ProblemCollector
 from pmo_assess.io.files import atomic_write_bytes, line_of, read_yaml, write_yaml
+from pmo_assess.io.limits import MAX_CAPACITY, MAX_DATE, MAX_WAVE_WEEKS, MAX_WAVES, MIN_DATE
 from pmo_assess.io.locks import locked
 from pmo_assess.model import Questionnaire
 from pmo_assess.roadmap.library import Library
@@ -65,15 +66,7 @@ from pmo_assess.roadmap.planner import (
     Plan,
     PlannedItem,
 )
-from pmo_assess.roadmap.scheduler import (
-    MAX_CAPACITY,
-    MAX_DATE,
-    MAX_WAVE_WEEKS,
-    MAX_WAVES,
-    MIN_DATE,
-    Calendar,
-    Slot,
-)
+from pmo_assess.roadmap.scheduler import Calendar, Slot
 
 ROADMAP_SCHEMA = "pmo-assess/roadmap@1"
 STATUSES = ("planned", "in-progress", "done", "dropped", "closed-gap")

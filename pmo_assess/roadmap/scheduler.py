@@ -14,8 +14,8 @@ generation:
    quick win of equal or higher priority was ready but waiting. A free task heavier than the weekly
    capacity is stretched to ``ceil(effort / weekly capacity)`` weeks.
 
-Limits (checked, never hit): at most :data:`MAX_WAVES` waves of at most :data:`MAX_WAVE_WEEKS`
-weeks, dates between :data:`MIN_DATE` and :data:`MAX_DATE`; a schedule that would run past them is
+Limits (declared in :mod:`pmo_assess.io.limits`; checked, never hit): at most :data:`MAX_WAVES` waves of
+at most :data:`MAX_WAVE_WEEKS` weeks, dates between :data:`MIN_DATE` and :data:`MAX_DATE`; a schedule that would run past them is
 refused naming the task.
 """
 from __future__ import annotations
@@ -29,15 +29,8 @@ from typing import Iterable
 import numpy as np
 
 from pmo_assess.errors import InputErrors, InputProblem
+from pmo_assess.io.limits import MAX_CAPACITY, MAX_DATE, MAX_WAVE_WEEKS, MAX_WAVES, MIN_DATE
 
-#: The most waves a roadmap may have, and the longest wave (two years): beyond is a typo, not a plan.
-MAX_WAVES = 200
-MAX_WAVE_WEEKS = 104
-#: The most person-days a wave may hold (a thousand people full time for two years).
-MAX_CAPACITY = 1_000_000.0
-#: Planned dates must fall in this range (a date outside is a typo and would overflow date arithmetic).
-MIN_DATE = dt.date(1900, 1, 1)
-MAX_DATE = dt.date(2200, 12, 31)
 EPS = 1e-9
 
 

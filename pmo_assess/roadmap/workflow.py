@@ -27,7 +27,6 @@ from pmo_assess.roadmap.roadmap_file import (
     RoadmapSettings,
     commitments_from,
     parse_roadmap,
-    write_roadmap,  # noqa: F401  (re-exported: the notebook view writes through the workflow)
     write_roadmap_locked,
 )
 from pmo_assess.roadmap.state import UnitState, unit_state

@@ -18,6 +18,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, quote
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -25,10 +26,12 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from pmo_assess.errors import InputErrors, InputProblem, ProblemCollector
 from pmo_assess.io.files import read_yaml, write_yaml
 from pmo_assess.io.locks import locked
-from pmo_assess.model import Questionnaire
 from pmo_assess.sanitize import control_character_problem, escape_html
 from pmo_assess.workshop.errors import InvitationRefused
 from pmo_assess.workshop.identity import match_name, name_key
+
+if TYPE_CHECKING:  # annotations only: `pmo-assess --help` reads this module's defaults and should stay quick
+    from pmo_assess.model import Questionnaire
 
 #: The URL parameter carrying a person's token (Voilà's own ``token`` is the server's).
 INVITE_PARAMETER = "invite"

@@ -36,7 +36,6 @@ class RoomView:
         self._syncing = False
         #: monotonic time of the last redraw and how many redraws so far (the benchmark reads both)
         self.updated_at, self.redraws = 0.0, 0
-        q = session.questionnaire
         session.set_mode(CONSENSUS_MODE)  # the room's saves are the room's agreed answers
         self.ack = page.Ack()
         self.pulse = page.Pulse(poll=self.poll, poll_seconds=poll_seconds)

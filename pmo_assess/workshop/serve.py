@@ -20,11 +20,12 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
-
-import nbformat
+from typing import TYPE_CHECKING, Callable
 
 from pmo_assess.errors import InputErrors, InputProblem
+
+if TYPE_CHECKING:  # nbformat costs ~1 s to import: only the commands that serve a page load it
+    import nbformat
 
 HOST = "127.0.0.1"
 #: A kernel with no browser connected for this long is shut down.
@@ -43,6 +44,8 @@ class Culling:
 
 def page_notebook(parameters: dict[str, str], call: str) -> nbformat.NotebookNode:
     """A two-cell notebook for Voilà: the parameters as plain values (tagged, as papermill expects), then one call."""
+    import nbformat
+
     notebook = nbformat.v4.new_notebook()
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     notebook.cells = [
@@ -197,6 +200,8 @@ def serve_notebook(notebook: nbformat.NotebookNode, name: str, port: int, token:
     The notebook is written to a temporary folder as ``name``; ``started`` is called once Voilà runs.
     Used by the workshop's capture form and the roadmap editor (``pmo-assess edit-roadmap``).
     """
+    import nbformat
+
     def stop(_signum: int, _frame: object) -> None:
         raise KeyboardInterrupt
 
