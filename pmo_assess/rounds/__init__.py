@@ -1,0 +1,1 @@
+"""Assessment rounds: which round an assessment belongs to, a history of rounds, and comparison across them."""
