@@ -1,11 +1,14 @@
-"""Import time of 200 filled respondent packs, against openpyxl merely opening and reading the same files.
+"""Import time of 200 filled respondent packs, against openpyxl merely opening and reading the same files;
+and of a SurveyMonkey export of the whole bank (500 responses), against importing the same answers given
+as the canonical long table.
 
-Run: ``python benchmarks/bench_import.py [--packs 200] [--repeat 3]``. Prints seconds (best of the
-repeats) and the ratio import / baseline, measured in the same run on the same files.
+Run: ``python benchmarks/bench_import.py [--packs 200] [--responses 500] [--repeat 3]``. Prints seconds
+(best of the repeats) and the ratio import / baseline, measured in the same run on the same files.
 """
 from __future__ import annotations
 
 import argparse
+import csv
 import random
 import tempfile
 import time
@@ -50,6 +53,34 @@ def baseline(paths: list[Path]) -> None:
         workbook.close()
 
 
+def make_surveymonkey_export(path: Path, canonical: Path, responses: int) -> None:
+    """A SurveyMonkey "expanded" CSV of the bundled bank (one matrix per capability, answers as level names),
+    and the same answers as the canonical long table."""
+    questionnaire = load_questionnaire(BANK)
+    meta = ["Respondent ID", "Collector ID", "Start Date", "End Date", "IP Address", "Email Address", "First Name",
+            "Last Name", "Custom Data 1"]
+    first, second = meta + ["What is your role?"], [""] * len(meta) + ["Response"]
+    for capability in questionnaire.capabilities:
+        for n, question in enumerate(capability.questions):
+            first.append(capability.name if n == 0 else "")
+            second.append(question.text)
+    labels = {"Ad hoc": "1", "Evolving": "2", "Operationalizing": "3", "Optimizing": "4", "Not applicable": "na",
+              "Don't know": "dk", "": ""}
+    rng = random.Random(500)
+    with open(path, "w", newline="", encoding="utf-8") as handle, \
+            open(canonical, "w", newline="", encoding="utf-8") as long_handle:
+        writer, long_writer = csv.writer(handle), csv.writer(long_handle)
+        writer.writerows([first, second])
+        long_writer.writerow(["business_unit", "respondent", "role", "question", "answer", "comment"])
+        for i in range(responses):
+            role = questionnaire.roles[i % len(questionnaire.roles)]
+            picked = [rng.choice(list(labels)) for _ in questionnaire.questions]
+            writer.writerow([10000 + i, 1, "", "", "", f"r{i}@example.com", f"Respondent{i}", "Test", "", role.name]
+                            + picked)
+            long_writer.writerows(["Bench unit", f"Respondent{i} Test", role.id, q.id, labels[label], ""]
+                                  for q, label in zip(questionnaire.questions, picked) if label)
+
+
 def best_times(repeat: int, **actions) -> dict[str, tuple[float, float]]:
     """Best (wall, CPU) seconds of each action, interleaved so machine load hits them alike.
 
@@ -68,6 +99,7 @@ def best_times(repeat: int, **actions) -> dict[str, tuple[float, float]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--packs", type=int, default=200)
+    parser.add_argument("--responses", type=int, default=500)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     questionnaire = load_questionnaire(BANK)
@@ -91,6 +123,28 @@ def main() -> None:
     print(f"pmo-assess import of all of them (checked, merged, written): {import_wall:.2f} s wall, "
           f"{import_cpu:.2f} s CPU ({1000 * import_wall / args.packs:.1f} ms per pack)")
     print(f"ratio import / baseline: {import_wall / base_wall:.2f} wall, {import_cpu / base_cpu:.2f} CPU")
+    bench_survey_export(questionnaire, args.responses, args.repeat)
+
+
+def bench_survey_export(questionnaire, responses: int, repeat: int) -> None:
+    """A SurveyMonkey export recognised, its columns matched by text and its answers read, vs the long table."""
+    with tempfile.TemporaryDirectory() as tmp:
+        export, canonical, out = Path(tmp) / "surveymonkey.csv", Path(tmp) / "long.csv", Path(tmp) / "answers.csv"
+        make_surveymonkey_export(export, canonical, responses)
+
+        def run_import(path: Path) -> None:
+            out.unlink(missing_ok=True)
+            import_answers([path], questionnaire, out, default_unit="Bench unit")
+
+        best = best_times(repeat, base=lambda: run_import(canonical), imported=lambda: run_import(export))
+        rows = sum(1 for _ in out.open()) - 1
+    (base_wall, base_cpu), (import_wall, import_cpu) = best["base"], best["imported"]
+    print(f"SurveyMonkey export: {responses} responses x {len(questionnaire.questions)} questions, {rows} answer rows")
+    print(f"baseline, importing the same answers as the canonical long table: {base_wall:.2f} s wall, "
+          f"{base_cpu:.2f} s CPU")
+    print(f"pmo-assess import of it (recognised, matched, checked, merged, written): {import_wall:.2f} s wall, "
+          f"{import_cpu:.2f} s CPU")
+    print(f"ratio export / long table: {import_wall / base_wall:.2f} wall, {import_cpu / base_cpu:.2f} CPU")
 
 
 if __name__ == "__main__":

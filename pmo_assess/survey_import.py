@@ -15,7 +15,9 @@ from pmo_assess.imports.mapping import Mapping
 from pmo_assess.imports.merge import MergeResult, merge_into_file, rows_from_frame
 from pmo_assess.imports.pack_reader import open_workbook, read_pack
 from pmo_assess.imports.records import AnswerRow
-from pmo_assess.imports.wide_survey import WideSurvey, read_csv_table, read_sheet_table, read_wide_survey
+from pmo_assess.imports.survey_table import SurveyTable, read_csv_table, read_sheet_table
+from pmo_assess.imports.tool_shapes import fold_export
+from pmo_assess.imports.wide_survey import WideSurvey, read_wide_survey
 from pmo_assess.io.answers import READERS, REQUIRED_COLUMNS, read_answers
 from pmo_assess.model import Questionnaire
 from pmo_assess.packs import META_SHEET
@@ -55,18 +57,22 @@ def _canonical(path: Path, questionnaire: Questionnaire) -> tuple[list[AnswerRow
 
 
 def _survey_report(path: Path, survey: WideSurvey) -> FileReport:
-    notes = [f"{survey.matched_questions} question(s) matched"]
+    shape = f"{survey.tool} export" if survey.tool else "wide table (no survey tool recognised)"
+    notes = [f"{shape}: {survey.matched_questions} question(s) matched"]
     if survey.missing_questions:
         shown = ", ".join(survey.missing_questions[:8]) + (" ..." if len(survey.missing_questions) > 8 else "")
         notes.append(f"{len(survey.missing_questions)} question(s) have no column ({shown})")
     if survey.ignored_columns:
         notes.append("ignored column(s): " + ", ".join(repr(c) for c in survey.ignored_columns))
+    if survey.partial:
+        verb = "included (--include-partial)" if survey.partial_included else \
+            "left out (pass --include-partial to import them)"
+        notes.append(f"{len(survey.partial)} unfinished response(s) {verb}: " + "; ".join(survey.partial))
     return FileReport(str(path), "survey", survey.respondents, len(survey.rows), notes)
 
 
-def read_input(path: str | Path, questionnaire: Questionnaire, mapping: Mapping, default_unit: str = "",
-               ignore_unmatched: bool = False) -> tuple[list[AnswerRow], FileReport]:
-    """One input file, whatever it is (pack, canonical answers, wide survey export), as checked answer rows."""
+def read_file(path: str | Path, questionnaire: Questionnaire) -> tuple[str, list[AnswerRow] | SurveyTable | None]:
+    """What a file is and what it holds: ("pack", rows), ("answers", None) or ("survey", its table)."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in READERS:
@@ -80,8 +86,7 @@ def read_input(path: str | Path, questionnaire: Questionnaire, mapping: Mapping,
         workbook = open_workbook(path)
         try:
             if META_SHEET in workbook.sheetnames:
-                rows = read_pack(path, workbook, questionnaire)
-                return rows, FileReport(str(path), "pack", 1, len(rows))
+                return "pack", read_pack(path, workbook, questionnaire)
             sheet = workbook["answers"] if "answers" in workbook.sheetnames else workbook.worksheets[0]
             table = read_sheet_table(sheet, path)
         finally:
@@ -89,11 +94,33 @@ def read_input(path: str | Path, questionnaire: Questionnaire, mapping: Mapping,
     elif suffix in DELIMITED:
         table = read_csv_table(path)
     else:
-        return _canonical(path, questionnaire)
-    if _is_canonical(table.header):
-        return _canonical(path, questionnaire)
-    survey = read_wide_survey(path, table, questionnaire, mapping, default_unit, ignore_unmatched)
-    return survey.rows, _survey_report(path, survey)
+        return "answers", None
+    return ("answers", None) if _is_canonical(table.header) else ("survey", table)
+
+
+def read_input(path: str | Path, questionnaire: Questionnaire, mapping: Mapping, default_unit: str = "",
+               ignore_unmatched: bool = False, include_partial: bool = False) -> tuple[list[AnswerRow], FileReport]:
+    """One input file, whatever it is (pack, canonical answers, survey export), as checked answer rows."""
+    kind, content = read_file(path, questionnaire)
+    if kind == "pack":
+        return content, FileReport(str(path), "pack", 1, len(content))
+    if kind == "answers":
+        return _canonical(Path(path), questionnaire)
+    table = fold_export(content, mapping.tool)
+    survey = read_wide_survey(path, table, questionnaire, mapping, default_unit, ignore_unmatched, include_partial)
+    return survey.rows, _survey_report(Path(path), survey)
+
+
+def print_mapping(path: str | Path, questionnaire: Questionnaire, mapping: Mapping, default_unit: str = "") -> str:
+    """The mapping inferred for one survey export, as YAML to edit and pass back with ``--mapping``."""
+    from pmo_assess.imports.mapping_writer import mapping_yaml
+
+    kind, content = read_file(path, questionnaire)
+    if kind != "survey":
+        what = "a filled pack" if kind == "pack" else "a canonical answers file"
+        raise InputErrors([InputProblem(str(path), "--print-mapping", f"is {what}, read without a mapping; "
+                                        "--print-mapping is for survey exports")])
+    return mapping_yaml(path, fold_export(content, mapping.tool), questionnaire, mapping, default_unit)
 
 
 def _respondents_in_two_files(rows: list[AnswerRow]) -> list[InputProblem]:
@@ -113,7 +140,8 @@ def _respondents_in_two_files(rows: list[AnswerRow]) -> list[InputProblem]:
 
 def import_answers(paths: list[str | Path], questionnaire: Questionnaire, out: str | Path,
                    mapping: Mapping | None = None, default_unit: str = "", replace: bool = False,
-                   ignore_unmatched: bool = False, dry_run: bool = False) -> ImportReport:
+                   ignore_unmatched: bool = False, dry_run: bool = False,
+                   include_partial: bool = False) -> ImportReport:
     """Read every input, merge into ``out`` (kept if it exists) and write it atomically — or write nothing."""
     out = Path(out)
     mapping = mapping or Mapping()
@@ -131,7 +159,8 @@ def import_answers(paths: list[str | Path], questionnaire: Questionnaire, out: s
             continue
         seen[resolved] = str(path)
         try:
-            file_rows, report = read_input(path, questionnaire, mapping, default_unit, ignore_unmatched)
+            file_rows, report = read_input(path, questionnaire, mapping, default_unit, ignore_unmatched,
+                                           include_partial)
         except InputErrors as exc:
             problems.extend(exc.problems)
             continue

@@ -10,8 +10,13 @@ ignore: [Any other remarks?]  # columns to leave out
 business_unit: Retail Banking # unit of every row, for files without a unit column
 roles: {Exec: sponsor}        # role text → role id
 answers: {Strongly agree: 4, Not sure: dk}   # answer text → 1-4, na or dk
+tool: surveymonkey            # read the file as this tool's export (google-forms, surveymonkey,
+                              #   qualtrics, microsoft-forms, wide); recognised by its shape otherwise
+not_asked: [PULSE-GOV-3]      # questions the form leaves out on purpose
 ```
-Titles and texts are matched ignoring case, blanks and curly quotes.
+Titles and texts are matched ignoring case, blanks and curly quotes. A column is named by its title as
+the import shows it (``Grid title [row text]`` for grids and SurveyMonkey matrices) or, in a Qualtrics
+export, by its column id (``Q1_1``). ``pmo-assess import --print-mapping`` writes this file for an export.
 """
 from __future__ import annotations
 
@@ -20,13 +25,14 @@ from pathlib import Path
 
 from pmo_assess.errors import ProblemCollector
 from pmo_assess.imports.records import canonical_answer, normalize_text
+from pmo_assess.imports.tool_shapes import TOOL_KEYS
 from pmo_assess.io.files import line_of, read_yaml
 from pmo_assess.sanitize import control_character_problem
 from pmo_assess.model import Questionnaire
 
 #: Column roles a mapping can give besides a question id.
 FIELD_TARGETS = ("respondent", "business_unit", "role", "ignore")
-_KEYS = ("columns", "ignore", "business_unit", "roles", "answers")
+_KEYS = ("columns", "ignore", "business_unit", "roles", "answers", "tool", "not_asked")
 
 
 @dataclass(frozen=True)
@@ -46,6 +52,8 @@ class Mapping:
     business_unit: str = ""
     roles: dict[str, str] = field(default_factory=dict)
     answers: dict[str, str] = field(default_factory=dict)
+    tool: str = ""
+    not_asked: tuple[str, ...] = ()
 
 
 def _place(node, key, label: str) -> str:
@@ -64,11 +72,11 @@ def load_mapping(path: str | Path, questionnaire: Questionnaire) -> Mapping:
         if key not in _KEYS:
             problems.add(_place(data, key, str(key)), f"unknown key; a mapping file has {', '.join(_KEYS)}")
     sections = {}
-    for key, kind in (("columns", dict), ("roles", dict), ("answers", dict), ("ignore", list)):
+    for key, kind in (("columns", dict), ("roles", dict), ("answers", dict), ("ignore", list), ("not_asked", list)):
         sections[key] = data.get(key) or kind()
         if not isinstance(sections[key], kind):
             problems.add(_place(data, key, key), "must be a mapping of text to value" if kind is dict
-                         else "must be a list of column titles")
+                         else f"must be a list of {'column titles' if key == 'ignore' else 'question ids'}")
             sections[key] = kind()
 
     known = questionnaire.question_index
@@ -107,10 +115,19 @@ def load_mapping(path: str | Path, questionnaire: Questionnaire) -> Mapping:
             problems.add(_place(answer_node, text, f"answers.{text}"),
                          f"{value!r} must be 1, 2, 3, 4, na or dk")
         answers[normalize_text(text)] = answer
+    for index, question in enumerate(sections["not_asked"]):
+        if str(question) not in known:
+            problems.add(_place(sections["not_asked"], index, f"not_asked[{index}]"),
+                         f"{question!r} is not a question id of questionnaire {questionnaire.id!r}")
+    tool = str(data.get("tool") or "").strip()
+    if tool and tool not in TOOL_KEYS:
+        problems.add(_place(data, "tool", "tool"), f"{tool!r} is not a survey tool this import reads "
+                                                   f"({', '.join(TOOL_KEYS)})")
     unit = data.get("business_unit")
     if isinstance(unit, (dict, list)):
         problems.add(_place(data, "business_unit", "business_unit"), "must be the name of one business unit")
     elif message := control_character_problem(str(unit or "").strip(), "business_unit"):
         problems.add(_place(data, "business_unit", "business_unit"), message)
     problems.raise_if_any()
-    return Mapping(str(path), columns, str(unit or "").strip(), roles, answers)
+    return Mapping(str(path), columns, str(unit or "").strip(), roles, answers, tool,
+                   tuple(str(q) for q in sections["not_asked"]))

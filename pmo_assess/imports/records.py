@@ -37,6 +37,12 @@ def normalize_text(text: object) -> str:
     return re.sub(r"\s+", " ", text).strip().casefold()
 
 
+def loose_text(text: object) -> str:
+    """:func:`normalize_text` without punctuation or quotes: ``"How's it done?"`` ~ ``hows it done``."""
+    text = re.sub(r"['\"`´]", "", normalize_text(text))
+    return re.sub(r"\s+", " ", re.sub(r"[^\w\s]", " ", text)).strip()
+
+
 def cell_text(value: object) -> str:
     """A spreadsheet cell as text: ``3.0`` → ``'3'``, ``None`` → ``''``."""
     if value is None:
