@@ -21,7 +21,8 @@ class Scores:
     """Scores of every unit: arrays indexed [unit, capability] / [unit, dimension] / [unit].
 
     Levels are float arrays with NaN where undefined; ``*_capped_by`` hold the position of the
-    capability (or dimension) that capped a level, or -1.
+    capability (or dimension) that capped a level, or -1. ``spread`` is max − min of the respondents'
+    capability scores (NaN where no one has one); ``disputed`` is False there (``null`` in scores@1).
     """
 
     questionnaire: Questionnaire
@@ -32,6 +33,7 @@ class Scores:
     dispersion: np.ndarray
     coverage: np.ndarray
     disputed: np.ndarray
+    spread: np.ndarray
     capability_respondents: np.ndarray
     dimension_score: np.ndarray
     dimension_level: np.ndarray
@@ -61,6 +63,7 @@ class Scores:
             "score": self.capability_score.ravel(),
             "level": pd.array(self.capability_level.ravel(), dtype="Int64"),
             "dispersion": self.dispersion.ravel(),
+            "spread": self.spread.ravel(),
             "coverage": self.coverage.ravel(),
             "disputed": self.disputed.ravel(),
             "respondents": self.capability_respondents.ravel(),
@@ -211,7 +214,7 @@ def score_answers(answers: pd.DataFrame, questionnaire: Questionnaire, responden
     with np.errstate(invalid="ignore", divide="ignore"):
         s_rc = np.where(sum_w > 0, sum_wv / sum_w, np.nan).reshape(n_people, n_caps)
 
-    # Rule 3: unit capability score, dispersion, disputed, coverage, respondents.
+    # Rule 3: unit capability score, dispersion (SD), spread (max − min), disputed, coverage, respondents.
     defined = ~np.isnan(s_rc)
     group = (person_unit[:, None] * n_caps + np.arange(n_caps)).ravel()
     size = n_units * n_caps
@@ -233,8 +236,9 @@ def score_answers(answers: pd.DataFrame, questionnaire: Questionnaire, responden
     with np.errstate(invalid="ignore"):
         highest = np.fmax.reduceat(s_rc[order], starts, axis=0) if n_people else np.empty((0, n_caps))
         lowest = np.fmin.reduceat(s_rc[order], starts, axis=0) if n_people else np.empty((0, n_caps))
-        disputed = np.round(highest - lowest, 6) >= q.scoring.dispute_range
-    disputed = np.where(np.isnan(highest), False, disputed)
+        spread = highest - lowest
+        disputed = np.round(spread, 6) >= q.scoring.dispute_range
+    disputed = np.where(np.isnan(spread), False, disputed)
 
     unit_people = np.bincount(person_unit, minlength=n_units)
     cap_questions = np.bincount(q_cap, minlength=n_caps)
@@ -266,7 +270,7 @@ def score_answers(answers: pd.DataFrame, questionnaire: Questionnaire, responden
     return Scores(
         questionnaire=q, units=units, unit_respondents=unit_people,
         capability_score=cap_score, capability_level=cap_level, dispersion=dispersion,
-        coverage=coverage, disputed=disputed, capability_respondents=n_defined.astype(np.int64),
+        coverage=coverage, disputed=disputed, spread=spread, capability_respondents=n_defined.astype(np.int64),
         dimension_score=dim_score, dimension_level=dim_level, dimension_capped_by=dim_capped,
         overall_score=overall_score, overall_level=overall_level[:, 0],
         overall_capped_by=overall_capped[:, 0], question_mean=question_mean,

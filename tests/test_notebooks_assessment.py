@@ -29,6 +29,8 @@ def test_notebooks_are_committed_without_outputs_and_with_plain_parameters(path)
         assert isinstance(statement, ast.Assign)
         ast.literal_eval(statement.value)  # plain values only: raises on anything computed
     assert all(len(c.source.splitlines()) <= 15 for c in code)
+    hidden = [c for c in notebook.cells if "notebook-only" in c.metadata.get("tags", [])]
+    assert any("pmo-assess batch" in c.source for c in hidden)  # the operational text is kept out of reports
 
 
 def test_papermill_cli_runs_the_assessment_with_p_parameters(tmp_path):
@@ -53,9 +55,9 @@ def test_papermill_cli_runs_the_assessment_with_p_parameters(tmp_path):
     outputs = [o for c in executed.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
     html = "".join(o.get("data", {}).get("text/html", "") for o in outputs)
-    assert "<h2>Insurance Claims: level 3 (operationalizing)</h2>" in html
-    assert "Benefits management" in html and "Gaps" not in html  # tables, not the prose
-    assert sum("image/png" in o.get("data", {}) for o in outputs) == 2  # heatmap and radar
+    assert "<h1>Insurance Claims</h1>" in html and "Level 3 — operationalizing" in html
+    assert "Benefits management" in html and "Executive summary" not in html  # outputs, not the prose
+    assert sum("image/svg+xml" in o.get("data", {}) for o in outputs) == 2  # radar and heatmap, as vectors
 
 
 def test_both_notebooks_pass_nbval_lax(tmp_path):
@@ -101,7 +103,7 @@ def test_a_large_unit_reports_each_roles_distribution_instead_of_every_responden
     executed = nbformat.read(tmp_path / "executed.ipynb", as_version=4)
     html = "".join(o.get("data", {}).get("text/html", "") for c in executed.cells if c.cell_type == "code"
                    for o in c.outputs)
-    assert "from 2,000 respondents" in html
+    assert "2,000 respondents — pm 1,000, sponsor 1,000" in html  # the cover counts each role
     assert "Crowd has 2,000 respondents, more than 60" in html
     assert "lower quartile" in html and "sponsor (1,000)" in html
     assert "P00001" not in html

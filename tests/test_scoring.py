@@ -1,13 +1,16 @@
 """The scoring contract (BRIEF.md v1), rule by rule, against hand-computed numbers."""
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import numpy as np
 import pytest
 
+from pmo_assess.export.scores import scores_to_dict
 from pmo_assess.io.questionnaire import load_questionnaire
 from pmo_assess.io.targets import load_targets
+from pmo_assess.rounds.round_info import RoundInfo
 from pmo_assess.scoring import compute_gaps, score_answers
 from scoring_fixtures import answers_frame
 
@@ -223,6 +226,38 @@ def test_disputed_uses_the_dispute_range_inclusively(mini):
                            ("U", "b", "pm", "G-B-1", "2"), ("U", "b", "pm", "G-B-2", "2")])
     # 3.5 - 2.0 = 1.5 ≥ 1.5
     assert bool(cap(score_answers(frame, mini), "U", "benefits").disputed) is True
+
+
+def test_spread_is_max_minus_min_and_disputed_is_null_where_nobody_scored(mini):
+    # Benefits: a (4+3)/2 = 3.5, b (2+2)/2 = 2.0, c (3+2)/2 = 2.5 → spread 3.5 − 2.0 = 1.5 (≥ 1.5: disputed);
+    # dispersion (population SD) = sqrt(((3.5−8/3)² + (2−8/3)² + (2.5−8/3)²) / 3) = sqrt(0.3889) = 0.6236.
+    # Leadership: only n/a → no respondent score: spread, dispersion and disputed undefined (null).
+    # Measures: one respondent → spread 0, not disputed.
+    frame = answers_frame([("U", "a", "pm", "G-B-1", "4"), ("U", "a", "pm", "G-B-2", "3"),
+                           ("U", "b", "pm", "G-B-1", "2"), ("U", "b", "pm", "G-B-2", "2"),
+                           ("U", "c", "pm", "G-B-1", "3"), ("U", "c", "pm", "G-B-2", "2"),
+                           ("U", "a", "pm", "P-L-1", "na"), ("U", "a", "pm", "G-M-1", "3")])
+    scores = score_answers(frame, mini)
+    assert cap(scores, "U", "benefits").spread == pytest.approx(1.5)
+    caps = {c["id"]: c for c in scores_to_dict(scores)["units"][0]["capabilities"]}
+    assert caps["benefits"]["spread"] == 1.5 and caps["benefits"]["disputed"] is True
+    assert caps["benefits"]["dispersion"] == round(math.sqrt(((3.5 - 8 / 3) ** 2 + (2 - 8 / 3) ** 2
+                                                              + (2.5 - 8 / 3) ** 2) / 3), 2) == 0.62
+    assert caps["leadership"]["spread"] is None and caps["leadership"]["disputed"] is None
+    assert caps["leadership"]["dispersion"] is None
+    assert caps["measures"]["spread"] == 0.0 and caps["measures"]["disputed"] is False
+    # talent: no rows at all for it → also undefined
+    assert caps["talent"]["disputed"] is None
+
+
+def test_scores_carry_the_round_and_the_method_they_were_scored_with(mini):
+    scores = score_answers(answers_frame([("U", "a", "pm", "P-L-1", "3")]), mini)
+    document = scores_to_dict(scores, round_info=RoundInfo("2026-Q4", dt.date(2026, 11, 20)))
+    assert document["round"] == {"label": "2026-Q4", "assessed_on": "2026-11-20"}
+    # mini.yaml's scoring block: staged, thresholds 1.75 / 2.5 / 3.25, dispute range 1.5
+    assert document["method"] == {"method": "staged", "thresholds": [1.75, 2.5, 3.25], "dispute_range": 1.5}
+    assert document["scoring"] == document["method"]  # the older key keeps its meaning
+    assert "round" not in scores_to_dict(scores)
 
 
 def test_one_respondent_has_zero_dispersion(mini):

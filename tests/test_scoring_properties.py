@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -88,4 +88,24 @@ def test_scores_stay_within_one_and_four_and_coverage_within_zero_and_one(rows):
         assert np.all((finite >= 1 - 1e-9) & (finite <= 4 + 1e-9))
     coverage = scores.coverage[~np.isnan(scores.coverage)]
     assert np.all((coverage >= 0) & (coverage <= 1))
-    assert isinstance(scores.capabilities, pd.DataFrame)
+
+
+@settings(max_examples=100, deadline=None)
+@given(rows=answer_sets)
+def test_spread_dispersion_and_disputed_agree_with_the_respondent_scores(rows):
+    """spread = max − min of s_rc (recomputed here from the long table); SD ≤ spread / 2; disputed ⇔ spread ≥ range.
+
+    A population SD never exceeds half the range (Popoviciu: variance ≤ (max − min)² / 4).
+    """
+    scores = score_answers(frame_of(rows), MINI)
+    table = scores.capabilities
+    expected = scores.respondents.groupby(["business_unit", "capability"], sort=False)["score"].agg(
+        lambda s: s.max() - s.min())
+    for row in table.itertuples():
+        want = expected.get((row.business_unit, row.capability), np.nan)
+        if np.isnan(want):
+            assert np.isnan(row.spread) and not row.disputed and np.isnan(row.dispersion)
+            continue
+        assert row.spread == pytest.approx(want, abs=1e-9)
+        assert row.dispersion <= row.spread / 2 + 1e-9  # a population SD never exceeds half the range
+        assert bool(row.disputed) == (round(want, 6) >= MINI.scoring.dispute_range)

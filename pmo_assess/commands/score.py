@@ -10,26 +10,39 @@ FORMATS = ("table", "json", "csv")
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
         "score", help="score answers per capability, dimension and unit",
-        description="Score answers (CSV, XLSX or YAML; several units per file are fine).")
+        description="Score answers (CSV, XLSX or YAML; several units per file are fine). In the table, "
+                    "▼ marks a level capped by staged scoring and ± a borderline score; a legend follows.")
     parser.add_argument("answers", nargs="+", metavar="ANSWERS", help="answer files")
     parser.add_argument("--questionnaire", "-q", required=True, metavar="FILE", help="questionnaire YAML")
     parser.add_argument("--targets", "-t", metavar="FILE", help="targets YAML: adds target and gap")
     parser.add_argument("--format", "-f", choices=FORMATS, default="table",
                         help="table (readable), json (pmo-assess/scores@1) or csv; default table")
     parser.add_argument("--output", "-o", metavar="FILE", help="write here (atomically) instead of stdout")
+    parser.add_argument("--explain", action="store_true",
+                        help="table: print why each capped or borderline level is where it is "
+                             "(json and csv always carry the explanations)")
+    parser.add_argument("--round", metavar="LABEL", dest="round_label",
+                        help="the assessment round, e.g. 2026-Q4: recorded in the json (round) and csv")
+    parser.add_argument("--assessed-on", metavar="DATE",
+                        help="when the answers were given (YYYY-MM-DD; default today when --round is given)")
     return parser
 
 
 def run(args: argparse.Namespace) -> int:
     from pmo_assess.commands.paths import require_files
-    from pmo_assess.export.scores import scores_to_csv, scores_to_json, scores_to_table
+    from pmo_assess.export.scores import scores_to_csv, scores_to_json
+    from pmo_assess.export.table import scores_to_table
     from pmo_assess.io.answers import read_answers
     from pmo_assess.io.files import atomic_write_text
     from pmo_assess.io.outputs import refuse_inputs_as_outputs
     from pmo_assess.io.questionnaire import load_questionnaire
     from pmo_assess.io.targets import load_targets
+    from pmo_assess.rounds.round_info import parse_round_info
     from pmo_assess.scoring import compute_gaps, score_answers
 
+    round_info = None
+    if args.round_label is not None or args.assessed_on is not None:
+        round_info = parse_round_info(args.round_label, args.assessed_on, where="pmo-assess score")
     require_files({"--questionnaire": args.questionnaire, "--targets": args.targets, "ANSWERS": args.answers})
     if args.output:
         inputs = [args.questionnaire, *args.answers] + ([args.targets] if args.targets else [])
@@ -39,8 +52,11 @@ def run(args: argparse.Namespace) -> int:
     answers = read_answers(args.answers, questionnaire)
     scores = score_answers(answers, questionnaire)
     gaps = compute_gaps(scores, targets) if targets else None
-    render = {"table": scores_to_table, "json": scores_to_json, "csv": scores_to_csv}[args.format]
-    text = render(scores, gaps)
+    if args.format == "table":
+        text = scores_to_table(scores, gaps, explain=args.explain, round_info=round_info)
+    else:
+        render = {"json": scores_to_json, "csv": scores_to_csv}[args.format]
+        text = render(scores, gaps, round_info=round_info)
     if args.output:
         atomic_write_text(args.output, text)
         print(f"wrote {args.format} scores for {len(scores.units)} unit(s) to {args.output}", file=sys.stderr)

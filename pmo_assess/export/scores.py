@@ -1,16 +1,19 @@
-"""Scores out: the ``pmo-assess/scores@1`` JSON object, a flat CSV, and a readable text table."""
+"""Scores out: the ``pmo-assess/scores@1`` JSON object and a flat CSV (the text table is in ``export.table``)."""
 from __future__ import annotations
 
 import csv
 import io
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from pmo_assess.explain import explain_capability, explain_dimension, explain_overall, needs_explanation
 from pmo_assess.sanitize import neutralize_formula
 from pmo_assess.scoring import Gaps, Scores
+
+if TYPE_CHECKING:
+    from pmo_assess.rounds.round_info import RoundInfo
 
 SCHEMA = "pmo-assess/scores@1"
 
@@ -23,7 +26,7 @@ def _int(value: float) -> int | None:
     return None if value is None or value != value else int(value)
 
 
-class _Columns:
+class ScoreColumns:
     """The score arrays as Python lists, converted once for all units (fast JSON building)."""
 
     def __init__(self, scores: Scores, gaps: Gaps | None):
@@ -40,8 +43,10 @@ class _Columns:
         self.capability_score = scores.capability_score.tolist()
         self.capability_level = scores.capability_level.tolist()
         self.dispersion = np.round(scores.dispersion, 2).tolist()
+        self.spread = np.round(scores.spread, 2).tolist()
         self.coverage = np.round(scores.coverage, 2).tolist()
-        self.disputed = scores.disputed.tolist()
+        # disputed is undefined (null) where no respondent has a score, like spread
+        self.disputed = np.where(np.isnan(scores.spread), None, scores.disputed).tolist()
         self.capability_respondents = scores.capability_respondents.tolist()
         self.gaps = gaps is not None
         if gaps is not None:
@@ -52,10 +57,10 @@ class _Columns:
 
 
 def unit_to_dict(scores: Scores, unit: int, gaps: Gaps | None = None,
-                 columns: _Columns | None = None) -> dict[str, Any]:
+                 columns: ScoreColumns | None = None) -> dict[str, Any]:
     """One unit of the scores@1 object, with targets, gaps and explanations where they apply."""
     q = scores.questionnaire
-    col = columns or _Columns(scores, gaps)
+    col = columns or ScoreColumns(scores, gaps)
     cap_ids = [c.id for c in q.capabilities]
     dim_ids = [d.id for d in q.dimensions]
     name = q.level_name
@@ -87,6 +92,7 @@ def unit_to_dict(scores: Scores, unit: int, gaps: Gaps | None = None,
         level = _int(col.capability_level[unit][c])
         entry = {"id": cap.id, "dimension": cap.dimension, "score": _nan_to_none(col.capability_score_2[unit][c]),
                  "level": level, "level_name": name(level), "dispersion": _nan_to_none(col.dispersion[unit][c]),
+                 "spread": _nan_to_none(col.spread[unit][c]),
                  "coverage": _nan_to_none(col.coverage[unit][c]), "disputed": col.disputed[unit][c],
                  "respondents": col.capability_respondents[unit][c]}
         if col.gaps:
@@ -99,88 +105,73 @@ def unit_to_dict(scores: Scores, unit: int, gaps: Gaps | None = None,
             "overall": overall, "dimensions": dimensions, "capabilities": capabilities}
 
 
-def scores_to_dict(scores: Scores, gaps: Gaps | None = None, units: list[int] | None = None) -> dict[str, Any]:
-    """The whole ``pmo-assess/scores@1`` object (units in input order unless ``units`` picks some)."""
+def method_to_dict(scores: Scores) -> dict[str, Any]:
+    """How the levels were computed (``method``, ``thresholds``, ``dispute_range``): rounds scored differently show."""
+    rules = scores.questionnaire.scoring
+    return {"method": rules.method, "thresholds": list(rules.thresholds), "dispute_range": rules.dispute_range}
+
+
+def scores_to_dict(scores: Scores, gaps: Gaps | None = None, units: list[int] | None = None, *,
+                   round_info: RoundInfo | None = None) -> dict[str, Any]:
+    """The whole ``pmo-assess/scores@1`` object (units in input order unless ``units`` picks some).
+
+    ``round_info`` adds the top-level ``round`` ({"label", "assessed_on"}); without it the key is left out.
+    """
     q = scores.questionnaire
     picked = range(len(scores.units)) if units is None else units
-    columns = _Columns(scores, gaps)
-    return {
+    columns = ScoreColumns(scores, gaps)
+    document: dict[str, Any] = {
         "schema": SCHEMA,
         "questionnaire": {"id": q.id, "version": q.version},
-        "scoring": {"method": q.scoring.method, "thresholds": list(q.scoring.thresholds),
-                    "dispute_range": q.scoring.dispute_range},
-        "units": [unit_to_dict(scores, u, gaps, columns) for u in picked],
+        "scoring": method_to_dict(scores),
+        "method": method_to_dict(scores),
     }
+    if round_info is not None:
+        document["round"] = round_info.to_json()
+    document["units"] = [unit_to_dict(scores, u, gaps, columns) for u in picked]
+    return document
 
 
-def scores_to_json(scores: Scores, gaps: Gaps | None = None, units: list[int] | None = None) -> str:
+def scores_to_json(scores: Scores, gaps: Gaps | None = None, units: list[int] | None = None, *,
+                   round_info: RoundInfo | None = None) -> str:
     """The scores@1 object as compact JSON (one line; pipe through ``python -m json.tool`` to read)."""
-    return json.dumps(scores_to_dict(scores, gaps, units), ensure_ascii=False, separators=(",", ":")) + "\n"
+    document = scores_to_dict(scores, gaps, units, round_info=round_info)
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 CSV_COLUMNS = ("business_unit", "kind", "id", "dimension", "score", "level", "level_name", "capped_by",
-               "dispersion", "coverage", "disputed", "respondents", "target", "gap")
+               "dispersion", "coverage", "disputed", "respondents", "target", "gap", "spread", "explanation",
+               "round", "assessed_on")
 
 
-def scores_to_csv(scores: Scores, gaps: Gaps | None = None) -> str:
-    """One row per unit × (overall, dimension, capability): easy to pivot in a spreadsheet."""
+def scores_to_csv(scores: Scores, gaps: Gaps | None = None, *, round_info: RoundInfo | None = None) -> str:
+    """One row per unit × (overall, dimension, capability): easy to pivot in a spreadsheet.
+
+    ``round`` and ``assessed_on`` repeat on every row (empty without ``round_info``) so rounds can be stacked.
+    """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
-    columns = _Columns(scores, gaps)
+    columns = ScoreColumns(scores, gaps)
+    stamp = ["", ""] if round_info is None else [neutralize_formula(round_info.label or ""),
+                                                 round_info.assessed_on.isoformat()]
     for u in range(len(scores.units)):
         unit = unit_to_dict(scores, u, gaps, columns)
         name = neutralize_formula(unit["business_unit"])  # user text, opened in spreadsheets
         o = unit["overall"]
         writer.writerow([name, "overall", "", "", o["score"], o["level"], o["level_name"], o["capped_by"],
-                         "", "", "", unit["respondents"], "", ""])
+                         "", "", "", unit["respondents"], "", "", "", neutralize_formula(o["explanation"]), *stamp])
         for d in unit["dimensions"]:
             writer.writerow([name, "dimension", d["id"], d["id"], d["score"], d["level"], d["level_name"],
-                             d["capped_by"], "", "", "", "", d.get("target"), d.get("gap")])
+                             d["capped_by"], "", "", "", "", d.get("target"), d.get("gap"), "",
+                             neutralize_formula(d["explanation"]),
+                             *stamp])
         for c in unit["capabilities"]:
             writer.writerow([name, "capability", c["id"], c["dimension"], c["score"], c["level"],
                              c["level_name"], "", c["dispersion"], c["coverage"], c["disputed"],
-                             c["respondents"], c.get("target"), c.get("gap")])
+                             c["respondents"], c.get("target"), c.get("gap"), c["spread"],
+                             neutralize_formula(c["explanation"]),
+                             *stamp])
     return out.getvalue()
 
 
-def _fmt(value: Any, digits: int = 2) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, bool):
-        return "yes" if value else ""
-    if isinstance(value, float):
-        return f"{value:.{digits}f}"
-    return str(value)
-
-
-def scores_to_table(scores: Scores, gaps: Gaps | None = None) -> str:
-    """A readable block per unit: overall, then each dimension with its capabilities."""
-    q = scores.questionnaire
-    lines = []
-    header = f"  {'':34} {'score':>5} {'level':<20} {'target':>6} {'gap':>3} {'spread':>6} {'cover':>5}  notes"
-    columns = _Columns(scores, gaps)
-    for u in range(len(scores.units)):
-        unit = unit_to_dict(scores, u, gaps, columns)
-        o = unit["overall"]
-        capped = f", capped by {o['capped_by']}" if o["capped_by"] else ""
-        people = f"{unit['respondents']} respondent{'s' if unit['respondents'] != 1 else ''}"
-        lines.append(f"{unit['business_unit']} — {people} — overall "
-                     f"{_fmt(o['score'])} {o['level'] or '-'} {o['level_name'] or ''}{capped}")
-        lines.append(header)
-        caps_by_dim: dict[str, list[dict]] = {}
-        for c in unit["capabilities"]:
-            caps_by_dim.setdefault(c["dimension"], []).append(c)
-        for d, dim in zip(unit["dimensions"], q.dimensions):
-            level = f"{d['level'] or '-'} {d['level_name'] or ''}"
-            notes = f"capped by {d['capped_by']}" if d["capped_by"] else ""
-            lines.append(f"  {dim.name:34} {_fmt(d['score']):>5} {level:<20} {_fmt(d.get('target')):>6} "
-                         f"{_fmt(d.get('gap')):>3} {'':>6} {'':>5}  {notes}".rstrip())
-            for c in caps_by_dim.get(dim.id, []):
-                level = f"{c['level'] or '-'} {c['level_name'] or ''}"
-                notes = "disputed" if c["disputed"] else ""
-                coverage = "-" if c["coverage"] is None else f"{c['coverage']:.0%}"
-                lines.append(f"    {c['id']:32} {_fmt(c['score']):>5} {level:<20} {_fmt(c.get('target')):>6} "
-                             f"{_fmt(c.get('gap')):>3} {_fmt(c['dispersion']):>6} {coverage:>5}  {notes}".rstrip())
-        lines.append("")
-    return "\n".join(lines)

@@ -1,7 +1,7 @@
 """Show report pieces in a notebook: every text a user or respondent wrote is HTML-escaped here.
 
 Tables go out as HTML built by :func:`table_html` (never raw markdown, which would let ``<script>``
-through nbconvert); figures go out as PNG images so they show whatever Matplotlib backend is active.
+through nbconvert); figures go out as SVG (vector: crisp on screen and in print, whatever Matplotlib backend is active).
 """
 from __future__ import annotations
 
@@ -40,7 +40,8 @@ def table_html(frame: pd.DataFrame, percent_columns: tuple[str, ...] = (), empty
     body = "".join(
         "<tr>" + "".join(_cell(v, c in percent_columns) for c, v in zip(frame.columns, row)) + "</tr>"
         for row in frame.itertuples(index=False))
-    return f'<table class="pmo-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    return (f'<div class="table-wrap"><table class="pmo-table"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{body}</tbody></table></div>")
 
 
 def headline_html(headline: dict) -> str:
@@ -66,6 +67,13 @@ def figure_png(figure: Figure) -> bytes:
     return buffer.getvalue()
 
 
+def figure_svg(figure: Figure) -> str:
+    """Render a figure to SVG text (no creation date, so reruns give the same file)."""
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    return buffer.getvalue()
+
+
 def show_html(html: str) -> None:
     """Display ready-made (already escaped) HTML."""
     from IPython.display import HTML, display
@@ -79,7 +87,7 @@ def show_table(frame: pd.DataFrame, percent_columns: tuple[str, ...] = (), empty
 
 
 def show_figure(figure: Figure) -> None:
-    """Display a figure as a PNG image."""
-    from IPython.display import Image, display
+    """Display a figure as an SVG image."""
+    from IPython.display import SVG, display
 
-    display(Image(data=figure_png(figure), format="png"))
+    display(SVG(data=figure_svg(figure)))

@@ -35,7 +35,8 @@ class Portfolio:
         return [u["business_unit"] for u in self.units]
 
 
-def _read_scores_file(path: Path, questionnaire: Questionnaire) -> list[dict]:
+def read_scores_object(path: Path, questionnaire: Questionnaire) -> dict:
+    """A scores@1 file's whole object, checked to be one and to be for ``questionnaire``; InputErrors if not."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -46,7 +47,11 @@ def _read_scores_file(path: Path, questionnaire: Questionnaire) -> list[dict]:
     if named != questionnaire.id:
         raise InputErrors([InputProblem(str(path), "questionnaire.id",
                                         f"scores are for questionnaire {named!r}, not {questionnaire.id!r}")])
-    return list(data.get("units") or [])
+    return data
+
+
+def _read_scores_file(path: Path, questionnaire: Questionnaire) -> list[dict]:
+    return list(read_scores_object(path, questionnaire).get("units") or [])
 
 
 def load_scores_folder(folder: str | Path, questionnaire: Questionnaire) -> list[dict]:
@@ -113,16 +118,57 @@ def dimension_levels(portfolio: Portfolio) -> pd.DataFrame:
     return pd.DataFrame(rows, index=portfolio.names)
 
 
-def percent_to_target(portfolio: Portfolio) -> pd.DataFrame:
-    """Per unit: Σ capability gaps, Σ capability targets, and 1 − Σgap/Σtarget (None without targets)."""
+def _capability_levels(unit: dict) -> dict[str, int | None]:
+    return {c["id"]: c.get("level") for c in unit.get("capabilities") or []}
+
+
+def progress_to_target(portfolio: Portfolio, previous: list[dict] | None = None) -> pd.DataFrame:
+    """Per unit: how far its capabilities have climbed from the baseline towards their targets.
+
+    The baseline of a capability is level 1 (where every capability starts), or its level in the previous
+    round when ``previous`` holds the unit and the capability. Per capability with a target t, baseline b
+    and level now l: to climb = max(0, t − b), climbed = min(max(0, l − b), to climb); an unassessed
+    capability (no level now) counts as still at its baseline, so it stays in the denominator and is
+    counted in "unassessed". Progress = Σ climbed / Σ to climb (100 % when nothing was left to climb).
+    """
+    before = {u["business_unit"]: _capability_levels(u) for u in previous or []}
     rows = []
     for unit in portfolio.units:
-        pairs = [(c.get("gap"), c.get("target")) for c in unit["capabilities"]]
-        pairs = [(g, t) for g, t in pairs if g is not None and t is not None]
-        gap, target = sum(g for g, _ in pairs), sum(t for _, t in pairs)
-        rows.append({"business unit": unit["business_unit"], "total gap": gap if pairs else None,
-                     "total target": target if pairs else None,
-                     "percent to target": 1 - gap / target if target else None})
+        base = before.get(unit["business_unit"], {})
+        to_climb = climbed = with_target = unassessed = at_target = 0
+        for cap in unit["capabilities"]:
+            target = cap.get("target")
+            if target is None:
+                continue
+            with_target += 1
+            start = base.get(cap["id"]) or 1
+            level = cap.get("level")
+            unassessed += level is None
+            at_target += level is not None and level >= target
+            need = max(0, target - start)
+            to_climb += need
+            climbed += min(max(0, (level if level is not None else start) - start), need)
+        rows.append({"business unit": unit["business_unit"], "capabilities with a target": with_target,
+                     "at target": at_target, "unassessed": unassessed, "levels to climb": to_climb,
+                     "levels climbed": climbed,
+                     "progress to target": (climbed / to_climb if to_climb else 1.0) if with_target else None,
+                     "measured from": "previous round" if unit["business_unit"] in before else "level 1"})
+    return pd.DataFrame(rows)
+
+
+def previous_overall(portfolio: Portfolio, previous: list[dict]) -> pd.DataFrame:
+    """Per unit: the previous round's overall level and score beside this round's, and the change in score."""
+    before = {u["business_unit"]: u.get("overall") or {} for u in previous}
+    rows = []
+    for unit in portfolio.units:
+        old, new = before.get(unit["business_unit"]), unit.get("overall") or {}
+        change = None
+        if old and old.get("score") is not None and new.get("score") is not None:
+            change = round(new["score"] - old["score"], 2)
+        rows.append({"business unit": unit["business_unit"],
+                     "previous level": old.get("level") if old else None,
+                     "previous score": old.get("score") if old else None,
+                     "level": new.get("level"), "score": new.get("score"), "change in score": change})
     return pd.DataFrame(rows)
 
 
@@ -149,24 +195,36 @@ def weakest_capabilities(portfolio: Portfolio, count: int = 5) -> pd.DataFrame:
     return table.reset_index(drop=True)
 
 
-def organisation_rollup(portfolio: Portfolio) -> pd.DataFrame:
-    """Per dimension and overall: mean unit score, the level of that mean, and the lowest and highest unit levels."""
-    q = portfolio.questionnaire
+def organisation_rollup(portfolio: Portfolio, previous: list[dict] | None = None) -> pd.DataFrame:
+    """Per dimension and overall: mean unit score, the level of that mean, the lowest and highest unit levels
+    and their spread (max − min); with ``previous``, the previous round's mean score and level beside them."""
+    rows = _rollup_rows(portfolio.questionnaire, portfolio.units)
+    if previous:
+        earlier = {r["area"]: r for r in _rollup_rows(portfolio.questionnaire, previous)}
+        for row in rows:
+            row["previous mean score"] = earlier[row["area"]]["mean score"]
+            row["previous level"] = earlier[row["area"]]["level"]
+    return pd.DataFrame(rows)
+
+
+def _rollup_rows(q: Questionnaire, units: list[dict]) -> list[dict]:
     scoring: Scoring = q.scoring
-    parts = [(d.name, [next((x for x in u["dimensions"] if x["id"] == d.id), {}) for u in portfolio.units])
+    parts = [(d.name, [next((x for x in u["dimensions"] if x["id"] == d.id), {}) for u in units])
              for d in q.dimensions]
-    parts.append(("Overall", [u["overall"] for u in portfolio.units]))
+    parts.append(("Overall", [u["overall"] for u in units]))
     rows = []
     for name, entries in parts:
         scores = np.array([_value(e, "score") for e in entries], dtype=float)
         levels = np.array([_value(e, "level") for e in entries], dtype=float)
         mean = float(np.nanmean(scores)) if np.isfinite(scores).any() else None
         level = scoring.level_of(mean)
+        low = int(np.nanmin(levels)) if np.isfinite(levels).any() else None
+        high = int(np.nanmax(levels)) if np.isfinite(levels).any() else None
         rows.append({
             "area": name, "units": int(np.isfinite(scores).sum()),
             "mean score": None if mean is None else round(mean, 2),
             "level": level, "level name": q.level_name(level),
-            "lowest unit level": int(np.nanmin(levels)) if np.isfinite(levels).any() else None,
-            "highest unit level": int(np.nanmax(levels)) if np.isfinite(levels).any() else None,
+            "lowest unit level": low, "highest unit level": high,
+            "level spread (max − min)": None if low is None else high - low,
         })
-    return pd.DataFrame(rows)
+    return rows

@@ -17,6 +17,7 @@ import pandas as pd
 
 from pmo_assess.explain import explain_capability, explain_dimension, explain_overall
 from pmo_assess.io.answers import COUNTED, DONT_KNOW, NOT_APPLICABLE, answer_codes
+from pmo_assess.report.anonymise import respondent_label
 from pmo_assess.report.unit import UnitReport
 
 
@@ -26,6 +27,8 @@ LARGE_UNIT = 60
 MAX_COMMENTS = 500
 #: Label of respondents without a role in per-role views.
 NO_ROLE = "(no role)"
+#: Header of the max − min of respondents' capability scores (the number compared with the dispute range).
+SPREAD = "spread (max − min)"
 
 
 def _level(value: float) -> int | None:
@@ -97,7 +100,7 @@ def view_note(report: UnitReport) -> str:
 
 def _roles(report: UnitReport) -> tuple[list[str], np.ndarray]:
     """Role labels (questionnaire order, then as found) and each respondent's position among them."""
-    found = report.scores.respondent_table["role"].astype(str).to_numpy()
+    found = np.array([report.shown_role(r) for r in report.scores.respondent_table["role"].astype(str)], dtype=object)
     present = list(dict.fromkeys(found))
     ordered = [r for r in report.questionnaire.role_weights if r in present]
     ordered += [r for r in present if r not in ordered]
@@ -119,7 +122,7 @@ def capability_matrix(report: UnitReport) -> pd.DataFrame:
                 columns[f"{role} ({len(block):,}): mean"] = np.nanmean(block, axis=0)
         matrix = pd.DataFrame(columns, index=[c.name for c in q.capabilities])
     else:
-        labels = [f"{r.respondent} ({r.role})" if r.role else str(r.respondent) for r in people.itertuples()]
+        labels = [respondent_label(r.respondent, report.shown_role(r.role)) for r in people.itertuples()]
         matrix = pd.DataFrame(s.respondent_capability.T, columns=labels, index=[c.name for c in q.capabilities])
     matrix["unit score"] = s.capability_score[0]
     return matrix
@@ -173,14 +176,13 @@ def disputed_items(report: UnitReport) -> pd.DataFrame:
     """The workshop agenda: each question of a disputed capability with every respondent's answer."""
     s, q = report.scores, report.questionnaire
     disputed = [cap for c, cap in enumerate(q.capabilities) if s.disputed[0, c]]
-    columns = ["capability", "spread", "question", "text"]
+    columns = ["capability", SPREAD, "question", "text"]
     if not disputed:
         return pd.DataFrame(columns=columns)
     if by_role(report):
         return _disputed_by_role(report, disputed)
     people = s.respondent_table
-    label = {r.respondent: f"{r.respondent} ({r.role})" if r.role else str(r.respondent)
-             for r in people.itertuples()}
+    label = {r.respondent: respondent_label(r.respondent, report.shown_role(r.role)) for r in people.itertuples()}
     frame = report.answers
     respondent = frame["respondent"].astype(str).to_numpy()
     question = frame["question"].astype(str).to_numpy()
@@ -192,15 +194,18 @@ def disputed_items(report: UnitReport) -> pd.DataFrame:
         own = scores[scores["capability"] == cap.id]["score"]
         spread = round(float(own.max() - own.min()), 2)
         for item in cap.questions:
-            row = {"capability": cap.name, "spread": spread, "question": item.id, "text": item.text}
+            row = {"capability": cap.name, SPREAD: spread, "question": item.id, "text": item.text}
             for person in people["respondent"]:
                 row[label[person]] = given.get((item.id, person), "") or "dk"
             rows.append(row)
     return pd.DataFrame(rows)
 
 
-def _spread(report: UnitReport, capability: int) -> float:
+def capability_spread(report: UnitReport, capability: int) -> float | None:
+    """Max − min of the respondents' scores of a capability (2 decimals); None when nobody scored it."""
     own = report.scores.respondent_capability[:, capability]
+    if np.isnan(own).all():
+        return None
     return round(float(np.nanmax(own) - np.nanmin(own)), 2)
 
 
@@ -232,9 +237,9 @@ def _disputed_by_role(report: UnitReport, disputed: list) -> pd.DataFrame:
     names = ("1", "2", "3", "4", "n/a", "don't know")
     rows = []
     for cap in disputed:
-        spread = _spread(report, q.capabilities.index(cap))
+        spread = capability_spread(report, q.capabilities.index(cap))
         for item in cap.questions:
-            row = {"capability": cap.name, "spread": spread, "question": item.id, "text": item.text}
+            row = {"capability": cap.name, SPREAD: spread, "question": item.id, "text": item.text}
             for r, role in enumerate(roles):
                 found = counts[wanted[item.id], r]
                 row[f"{role} ({role_size[r]:,})"] = ", ".join(f"{n}: {k:,}" for n, k in zip(names, found) if k)
@@ -297,6 +302,7 @@ def comments(report: UnitReport, limit: int = MAX_COMMENTS) -> pd.DataFrame:
     capability_of = {qq.id: c.name for c in q.capabilities for qq in c.questions}
     picked = {column: frame[column].iloc[rows].astype(str).to_numpy()
               for column in ("question", "respondent", "role", "answer", "comment")}
+    picked["role"] = np.array([report.shown_role(r) for r in picked["role"]], dtype=object)
     return pd.DataFrame({"capability": [capability_of.get(x, "") for x in picked["question"]], **picked},
                         columns=["capability", "question", "respondent", "role", "answer", "comment"])
 

@@ -1,0 +1,248 @@
+"""Report documents (issue 12): a unit's and the portfolio's executed notebooks rendered to HTML, PDF and PPTX.
+
+The assessment notebook runs once for this module (Retail Banking, anonymised, with settings, a roadmap
+and a previous round) and the portfolio notebook once; every test reads what those runs wrote.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import sys
+from pathlib import Path
+
+import pandas as pd
+import papermill
+import pytest
+from pypdf import PdfReader
+
+from conftest import BANK, DATA, EXAMPLES, ROOT
+from pmo_assess.report.documents import FORMATS, ReportFormatError, parse_formats, write_report_files
+from pmo_assess.report.unit import load_unit_report, write_unit_scores
+from pmo_assess.rounds.round_info import RoundInfo
+
+ANSWERS = EXAMPLES / "answers" / "retail-banking.csv"
+ROADMAP = DATA / "report" / "retail-banking-roadmap.yaml"
+NAMES = sorted(set(pd.read_csv(ANSWERS)["respondent"]))  # Sarah Whitfield, Rajesh Iyer, ...
+
+
+def _has_deck() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("pmo_assess.report.deck") is not None  # helper B1's module
+
+
+def _previous_round(folder: Path) -> Path:
+    """Retail Banking a round earlier: every answer of 2 or more one lower (so every score is lower)."""
+    frame = pd.read_csv(ANSWERS, dtype=str, keep_default_na=False)
+    numbers = pd.to_numeric(frame["answer"], errors="coerce")
+    frame.loc[numbers >= 2, "answer"] = (numbers[numbers >= 2] - 1).astype(int).astype(str)
+    frame.to_csv(folder / "earlier.csv", index=False)
+    report = load_unit_report([str(folder / "earlier.csv")], "Retail Banking", str(BANK), str(EXAMPLES / "targets.yaml"))
+    return write_unit_scores(report, folder / "previous", RoundInfo("2025-Q4", dt.date(2025, 11, 3)))
+
+
+@pytest.fixture(scope="module")
+def unit_run(tmp_path_factory):
+    """The assessment notebook run once, anonymised, and its documents written (pptx when the deck exists)."""
+    root = tmp_path_factory.mktemp("unit")
+    settings = root / "settings.yaml"
+    settings.write_text("client: Northwind Bank\norganisation: Acme Advisory\nassessor: Dana Reyes\n", encoding="utf-8")
+    previous = _previous_round(root)
+    work = root / "work"
+    work.mkdir()
+    papermill.execute_notebook(
+        str(ROOT / "notebooks" / "assessment.ipynb"), str(work / "assessment.ipynb"), progress_bar=False,
+        cwd=str(work), parameters={
+            "answers": [str(ANSWERS)], "business_unit": "Retail Banking", "questionnaire": str(BANK),
+            "targets": str(EXAMPLES / "targets.yaml"), "output_dir": str(work), "round_label": "2026-Q4",
+            "assessed_on": "2026-11-30", "anonymise": True, "report_settings": str(settings),
+            "roadmap": str(ROADMAP), "previous_scores": str(previous)})
+    formats = ("html", "pdf", "pptx") if _has_deck() else ("html", "pdf")
+    written = write_report_files(work / "assessment.ipynb", root / "out", "report", formats)
+    return {"root": root, "work": work, "written": written, "previous": previous,
+            "html": (root / "out" / "report.html").read_text(encoding="utf-8"),
+            "pdf": PdfReader(root / "out" / "report.pdf")}
+
+
+def _pdf_text(reader: PdfReader) -> str:
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def test_the_pdf_holds_the_unit_its_summary_and_overall_level_on_a4_pages(unit_run):
+    reader = unit_run["pdf"]
+    text = _pdf_text(reader)
+
+    assert "Retail Banking" in text and "Executive summary" in text
+    assert "Level 2 — evolving" in text  # overall 2.45 ≥ 1.75 and < 2.50 (contract thresholds) → level 2
+    assert "Northwind Bank" in text and "Dana Reyes" in text and "2026-Q4" in text and "30 November 2026" in text
+    box = reader.pages[1].mediabox
+    assert (round(float(box.width) / 72 * 25.4), round(float(box.height) / 72 * 25.4)) == (210, 297)  # A4 in mm
+    assert "Page 2 of" in reader.pages[1].extract_text()
+    assert re.search(r"Retail Banking ?· ?Northwind Bank", reader.pages[1].extract_text())  # running header
+    assert reader.metadata.title == "Retail Banking — PMO maturity assessment"
+    assert reader.metadata.author == "Dana Reyes"
+
+
+def test_html_title_and_no_notebook_operational_text(unit_run):
+    html = unit_run["html"]
+
+    assert "<title>Retail Banking — PMO maturity assessment</title>" in html
+    assert "Run it for another unit" not in html and "parameters" not in html.lower()
+    assert str(unit_run["root"]) not in html and str(ROOT) not in html  # no absolute paths
+    assert "Value-driven PMO maturity assessment (value-driven-pmo 1.0.0)" in html
+
+
+def test_anonymised_outputs_hold_no_respondent_name(unit_run):
+    out = unit_run["root"] / "out"
+    reader = unit_run["pdf"]
+    texts = {"html": unit_run["html"], "pdf": _pdf_text(reader), "pdf metadata": json.dumps(dict(reader.metadata)),
+             "scores.json": (unit_run["work"] / "scores.json").read_text(encoding="utf-8")}
+    if (out / "report.pptx").exists():
+        from pptx import Presentation
+
+        deck = Presentation(out / "report.pptx")
+        texts["pptx"] = "\n".join(shape.text_frame.text for slide in deck.slides for shape in slide.shapes
+                                  if shape.has_text_frame)
+        texts["pptx tables"] = "\n".join(cell.text for slide in deck.slides for shape in slide.shapes
+                                         if shape.has_table for row in shape.table.rows for cell in row.cells)
+        core = deck.core_properties
+        texts["pptx metadata"] = " ".join(str(x) for x in (core.author, core.title, core.last_modified_by))
+
+    leaks = {where: [n for n in NAMES for part in n.split() if part in text] for where, text in texts.items()}
+    assert leaks == {where: [] for where in texts}
+    # six respondents in roles of 1 or 2 people: every role merged into "other" (fewer than 3 is identifiable)
+    assert "6 respondents — other 6" in unit_run["html"]
+    assert re.search(r'>Respondent \d</td><td style="text-align:left">other</td>', unit_run["html"])  # comments
+
+
+def test_recommendations_name_the_roadmaps_initiatives_quick_wins_first(unit_run):
+    html = unit_run["html"]
+    section = html[html.index("<h2>Recommendations</h2>"):html.index("Initiatives on the roadmap")]
+    body = section[section.index("<tbody>"):]
+    first_row = body[:body.index("</tr>")]
+
+    # the roadmap's only quick wins are Decision support's two wave-1 initiatives
+    assert "Decision support" in first_row
+    assert "Give the portfolio board a standard pack and minuted decisions (wave 1, quick win)" in first_row
+    assert "Write the PMO charter and give the PMO its own budget line (wave 1)" in section
+
+
+def test_the_previous_round_is_shown_beside_this_one(unit_run):
+    html = unit_run["html"]
+    before = json.loads(unit_run["previous"].read_text(encoding="utf-8"))["units"][0]
+    written = json.loads((unit_run["work"] / "scores.json").read_text(encoding="utf-8"))
+    now = written["units"][0]
+
+    assert "<h2>Since 2025-Q4</h2>" in html
+    old, new = before["overall"], now["overall"]
+    assert old["score"] < new["score"]  # every answer was one lower a round earlier
+    row = (f'<td style="text-align:left">Overall</td><td style="text-align:left">overall</td>'
+           f'<td>{old["level"]}</td><td>{old["score"]:.2f}</td><td>{new["level"]}</td><td>{new["score"]:.2f}</td>'
+           f'<td>{new["score"] - old["score"]:.2f}</td>')
+    assert row in html
+    assert written["round"] == {"label": "2026-Q4", "assessed_on": "2026-11-30"}
+
+
+def test_html_report_screenshot_at_1280px(unit_run, tmp_path):
+    """What a reader sees at a laptop width: saved as a test artifact (skipped without chromium)."""
+    if not Path("/usr/bin/chromium").exists():
+        pytest.skip("/usr/bin/chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    from browser import CHROMIUM_ARGS
+
+    shot = tmp_path / "report-1280.png"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.goto((unit_run["root"] / "out" / "report.html").as_uri())
+            assert page.title() == "Retail Banking — PMO maturity assessment"
+            assert page.evaluate("document.documentElement.scrollWidth") <= 1280  # no sideways scrolling
+            page.screenshot(path=str(shot), full_page=True)
+        finally:
+            browser.close()
+    assert shot.stat().st_size > 50_000
+
+
+@pytest.fixture(scope="module")
+def portfolio_run(tmp_path_factory, unit_run):
+    root = tmp_path_factory.mktemp("portfolio")
+    settings = root / "settings.yaml"
+    settings.write_text("client: Northwind Group\nassessor: Dana Reyes\n", encoding="utf-8")
+    papermill.execute_notebook(
+        str(ROOT / "notebooks" / "portfolio.ipynb"), str(root / "portfolio.ipynb"), progress_bar=False,
+        cwd=str(root), parameters={"answers": str(EXAMPLES / "answers" / "*.csv"), "questionnaire": str(BANK),
+                                   "targets": str(EXAMPLES / "targets.yaml"), "report_settings": str(settings),
+                                   "previous_scores_dir": str(unit_run["previous"].parent),
+                                   "round_label": "2026-Q4"})
+    write_report_files(root / "portfolio.ipynb", root, "portfolio", ("html", "pdf"))
+    return root
+
+
+def test_portfolio_documents_show_progress_from_level_1_and_the_previous_round(portfolio_run):
+    html = (portfolio_run / "portfolio.html").read_text(encoding="utf-8")
+    text = _pdf_text(PdfReader(portfolio_run / "portfolio.pdf"))
+
+    assert "<title>Northwind Group — PMO maturity across business units</title>" in html
+    assert "Executive summary" in text and "Progress to target" in text
+    # Public Sector Programmes: targets 2 on 17 capabilities and 3 on benefits management; levels now 2 on
+    # strategic alignment, PMO mandate and decision support, 1 elsewhere. From level 1: to climb 17×1 + 2 = 19,
+    # climbed 3 → 3/19 = 16 % (the old 1 − Σgap/Σtarget = 1 − 16/37 showed 57 %).
+    assert ('<td style="text-align:left">Public Sector Programmes</td><td>18</td><td>3</td><td>0</td>'
+            '<td>19</td><td>3</td><td>16%</td>') in html
+    assert "Since the previous round" in html and "previous mean score" in html
+
+
+def test_parse_formats_names_the_option():
+    from pmo_assess.errors import InputErrors
+
+    assert parse_formats("pdf, HTML,pdf") == ("pdf", "html") and FORMATS == ("html", "pdf", "pptx")
+    with pytest.raises(InputErrors, match="--formats: unknown format 'docx'; give one or more of html, pdf, pptx"):
+        parse_formats("html,docx")
+
+
+def test_missing_pango_is_a_pdf_error_naming_what_to_install(unit_run, monkeypatch, tmp_path):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_pango(name, *args, **kwargs):
+        if name == "weasyprint":
+            raise OSError("cannot load library 'libpango-1.0-0': libpango-1.0-0: cannot open shared object file")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.delitem(sys.modules, "weasyprint")
+    monkeypatch.setattr(builtins, "__import__", no_pango)
+    with pytest.raises(ReportFormatError) as caught:
+        write_report_files(unit_run["work"] / "assessment.ipynb", tmp_path, "report", ("html", "pdf"))
+    assert caught.value.format == "pdf"
+    assert "apt-get install libpango-1.0-0 libpangoft2-1.0-0" in caught.value.message
+    assert not (tmp_path / "report.html").exists()  # all or none
+
+
+def test_report_command_bad_input_is_one_message_and_exit_2(tmp_path, capsys):
+    from pmo_assess.cli import main
+
+    common = [str(ANSWERS), "-q", str(BANK), "--out", str(tmp_path / "out")]
+    assert main(["report", *common, "--unit", "Retail/Banking"]) == 2
+    assert "the unit name 'Retail/Banking' holds '/', so it cannot name the report files" in capsys.readouterr().err
+    broken = tmp_path / "settings.yaml"
+    broken.write_text("client: [not, text]\n", encoding="utf-8")
+    assert main(["report", *common, "--unit", "Retail Banking", "--settings", str(broken)]) == 2
+    assert "settings.yaml: client (line 1): must be text" in capsys.readouterr().err
+    (tmp_path / "a-file").write_text("", encoding="utf-8")
+    assert main(["report", str(ANSWERS), "-q", str(BANK), "--unit", "Retail Banking", "--out",
+                 str(tmp_path / "a-file")]) == 2
+    assert "a-file: --out: is a file, not a folder" in capsys.readouterr().err
+    assert main(["report", *common, "--unit", "Retail Banking", "--formats", "html,odt"]) == 2
+    assert "unknown format 'odt'" in capsys.readouterr().err
+
+
+def test_report_command_rerenders_an_executed_notebook_without_a_kernel(unit_run, tmp_path):
+    from pmo_assess.cli import main
+
+    assert main(["report", "--executed", str(unit_run["work"] / "assessment.ipynb"), "--out", str(tmp_path)]) == 0
+    html = (tmp_path / "Retail Banking.html").read_text(encoding="utf-8")
+    assert html == unit_run["html"]  # the same document as the batch's, from the same executed notebook
