@@ -1,4 +1,5 @@
-"""The business plan as an Excel workbook: sheets plan (every section), roadmap (one row per item), owners.
+"""The business plan as an Excel workbook: sheets plan (every section), roadmap (one row per item), owners,
+and kpis (every measured value per period) when the plan has KPI values or actuals recorded beside it.
 
 Amounts are numbers with a currency number format, counts and years numbers, dates dates; every
 text cell goes through :func:`neutralize_formula` and is stored as text, so a note like
@@ -10,6 +11,7 @@ import datetime as dt
 import io
 
 from pmo_assess.business_plan.facts import PlanStatus
+from pmo_assess.business_plan.kpi_tracking import KpiTracking, load_kpi_tracking, tracking_section, values_table
 from pmo_assess.business_plan.plan_file import BusinessPlan
 from pmo_assess.business_plan.render import (Cell, Money, Table, owners_table, plan_document, roadmap_table,
                                              title_of)
@@ -17,6 +19,7 @@ from pmo_assess.roadmap.roadmap_file import Roadmap
 from pmo_assess.sanitize import neutralize_formula
 
 SHEETS = ("plan", "roadmap", "owners")
+TRACKING_SHEET = "kpis"
 DATE_FORMAT = "yyyy-mm-dd"
 
 
@@ -58,9 +61,14 @@ def _write_table(sheet, start_row: int, table: Table, currency: str) -> int:
     return start_row + len(table.rows) + 2
 
 
-def plan_to_xlsx(plan: BusinessPlan, roadmap: Roadmap | None = None, status: PlanStatus | None = None) -> bytes:
-    """A workbook with sheets plan (every section), roadmap (one row per item) and owners."""
+def plan_to_xlsx(plan: BusinessPlan, roadmap: Roadmap | None = None, status: PlanStatus | None = None,
+                 tracking: KpiTracking | None = None) -> bytes:
+    """A workbook with sheets plan (every section), roadmap (one row per item) and owners, plus "KPIs over time"
+    and a kpis sheet when ``tracking`` is given or kpis.csv / actuals.csv lie beside plan.yaml."""
     from openpyxl import Workbook
+
+    tracking = tracking or load_kpi_tracking(plan)
+    sections = plan_document(plan, roadmap, status, [tracking_section(tracking)] if tracking else [])
 
     workbook = Workbook()
     sheet = workbook.active
@@ -68,7 +76,7 @@ def plan_to_xlsx(plan: BusinessPlan, roadmap: Roadmap | None = None, status: Pla
     row = 1
     _cell(sheet, row, 1, title_of(plan), plan.currency, bold=True)
     row += 2
-    for section in plan_document(plan, roadmap, status):
+    for section in sections:
         _cell(sheet, row, 1, section.title, plan.currency, bold=True)
         row += 1
         for text in section.paragraphs + section.bullets:
@@ -87,6 +95,10 @@ def plan_to_xlsx(plan: BusinessPlan, roadmap: Roadmap | None = None, status: Pla
     owners = workbook.create_sheet("owners")
     _write_table(owners, 1, owners_table(plan, roadmap), plan.currency)
     owners.freeze_panes = "A2"
+    if tracking:
+        kpis = workbook.create_sheet(TRACKING_SHEET)
+        _write_table(kpis, 1, values_table(tracking), plan.currency)
+        kpis.freeze_panes = "A2"
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
