@@ -11,7 +11,8 @@ import papermill
 from conftest import BANK, EXAMPLES, ROOT
 
 NOTEBOOK = ROOT / "notebooks" / "business_plan.ipynb"
-PARAMETERS = {"unit", "questionnaire", "answers", "targets", "roadmap", "library", "plan", "output_dir", "refresh"}
+PARAMETERS = {"unit", "questionnaire", "answers", "targets", "roadmap", "library", "plan", "output_dir", "refresh",
+              "context"}
 
 
 def run_notebook(tmp_path, parameters, monkeypatch):
@@ -41,7 +42,8 @@ def test_papermill_run_drafts_the_plan_and_exports_it(tmp_path, monkeypatch):
     assert sorted(p.name for p in out.iterdir()) == ["plan.docx", "plan.html", "plan.md", "plan.xlsx"]
     markdown = (out / "plan.md").read_text()
     assert "# PMO business plan — Insurance Claims" in markdown
-    assert "Raise benefits management from level 1 (ad hoc) to level 4 (optimizing)" in markdown
+    # benefits management 1 → 4: a business objective on its outcome KPI (the library's level-4 benchmark)
+    assert "| OBJ-1 | Increase benefit realisation against peers by " in markdown and "| 1→4 |" in markdown
     run = nbformat.read(tmp_path / "run.ipynb", as_version=4)
     text = "".join(o.get("text", "") for c in run.cells for o in c.get("outputs", []))
     assert f"Drafted {tmp_path / 'plan.yaml'}" in text
@@ -84,8 +86,11 @@ def test_papermill_run_names_what_changed_and_refreshes(tmp_path, monkeypatch):
     base = {"unit": "Insurance Claims", "questionnaire": str(BANK), "targets": str(EXAMPLES / "targets.yaml"),
             "plan": str(tmp_path / "plan.yaml"), "output_dir": ""}
     run_notebook(tmp_path, {**base, "answers": [str(answers)]}, monkeypatch)
+    objectives = (tmp_path / "plan.yaml").read_text().split("\nobjectives:")[1].split("\nkpis:")[0]
+    assert "capabilities: [benefits-management]" in objectives  # level 1, target 4
     run_notebook(tmp_path, {**base, "answers": [str(raised)], "refresh": True}, monkeypatch)
     run = nbformat.read(tmp_path / "run.ipynb", as_version=4)
     text = "".join(o.get("text", "") for c in run.cells for o in c.get("outputs", []))
     assert f"Refreshed {tmp_path / 'plan.yaml'}" in text and "re-derived (never edited): " in text
-    assert "Raise benefits management from level 1" not in (tmp_path / "plan.yaml").read_text()
+    objectives = (tmp_path / "plan.yaml").read_text().split("\nobjectives:")[1].split("\nkpis:")[0]
+    assert "capabilities: [benefits-management]" not in objectives  # at its target now: untouched, so removed

@@ -46,12 +46,13 @@ def test_docx_holds_every_section_and_the_roadmap(plan_run, tmp_path):
     write_plan_outputs(plan_run.plan, plan_run.roadmap, tmp_path, ("docx",))
     document = Document(tmp_path / "plan.docx")
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
-    assert headings == ["Executive summary", "Purpose and mandate", "Objectives", "KPIs on the four levels of measures",
-                        "Service catalogue", "Costs, benefits and payback", "Value proposition per stakeholder group",
-                        "Change management", "Communication plan", "Risks", "Roadmap", "Re-assessment",
-                        "Still to fill in"]
+    assert headings == ["Executive summary", "Purpose and mandate", "PMO type and how it was chosen", "Scope",
+                        "Objectives", "KPIs on the four levels of measures", "Service catalogue", "Staffing",
+                        "Funding model", "Costs, benefits and payback", "Value proposition per stakeholder group",
+                        "Change management", "Communication plan", "Risks", "Co-creation and sign-off", "Roadmap",
+                        "Re-assessment", "Still to fill in"]
     cells = {cell.text for table in document.tables for row in table.rows for cell in row.cells}
-    assert {"Raise benefits from level 1 (ad hoc) to level 3 (operationalizing)", "Benefits register",
+    assert {"Increase margin uplift from the portfolio by 2027-06-20", "Benefits register",
             "Roadmap wave 1 initiatives", "28,000 EUR", INJECTION} <= cells
 
 
@@ -71,7 +72,7 @@ def test_xlsx_has_plan_roadmap_owners_and_inert_formulas(plan_run, tmp_path):
     formulas = [c.coordinate for sheet in workbook for row in sheet.iter_rows() for c in row if c.data_type == "f"]
     assert formulas == []
     plan_cells = [c.value for row in workbook["plan"].iter_rows() for c in row if c.value]
-    assert "Objectives" in plan_cells and "Raise measures from level 1 (ad hoc) to level 3 (operationalizing)" in plan_cells
+    assert "Objectives" in plan_cells and "Increase projects on schedule by 2027-06-20" in plan_cells
 
 
 def test_an_edited_plan_renders_its_ratio_payback_and_choice(tmp_path):

@@ -8,7 +8,9 @@ import re
 
 from pmo_assess.business_plan.facts import PlanStatus
 from pmo_assess.business_plan.plan_file import BusinessPlan
-from pmo_assess.business_plan.render import Cell, Money, Table, cell_text, plan_document, title_of
+from typing import Sequence
+
+from pmo_assess.business_plan.render import Cell, Money, Section, Table, cell_text, plan_document, title_of
 from pmo_assess.roadmap.roadmap_file import Roadmap
 
 #: Paper sizes in millimetres (width, height).
@@ -157,8 +159,9 @@ def _picture_width(document, png: bytes, text_width: float) -> float:
 
 
 def plan_to_docx(plan: BusinessPlan, roadmap: Roadmap | None = None, status: PlanStatus | None = None,
-                 charts: dict[str, bytes] | None = None, paper: str = "a4") -> bytes:
-    """A Word document: one heading per section, its paragraphs, bullets, tables and charts (PNG bytes by name)."""
+                 charts: dict[str, bytes] | None = None, paper: str = "a4", kpi_trends: Sequence[Section] = ()) -> bytes:
+    """A Word document: one heading per section, its paragraphs, bullets, tables and charts (PNG bytes by name);
+    ``kpi_trends`` sections follow the KPIs."""
     from docx import Document
     from docx.shared import Mm, Pt
 
@@ -167,7 +170,7 @@ def plan_to_docx(plan: BusinessPlan, roadmap: Roadmap | None = None, status: Pla
     text_width = _page_setup(document, plan, paper)
     document.add_heading(title_of(plan), level=0)
     landscape = False
-    for section in plan_document(plan, roadmap, status):
+    for section in plan_document(plan, roadmap, status, kpi_trends):
         if (section.title in LANDSCAPE) != landscape:
             landscape = not landscape
             text_width = _turn(document, landscape)

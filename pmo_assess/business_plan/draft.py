@@ -1,8 +1,10 @@
-"""Draft a unit's plan.yaml from its assessment (scores, gaps) and roadmap, ready for the PMO head to edit.
+"""Draft a unit's plan.yaml from its context, assessment (scores, gaps) and roadmap, ready for the PMO head to edit.
 
-Every section is filled from evidence where there is some (levels, gaps, roadmap items, the
-initiative library's KPIs and outcomes) and left empty where only the PMO head can know (owners,
-baselines, money). Empty fields are listed under "still to fill in" when the plan is rendered.
+Every section is filled from evidence where there is some (context answers, levels, spreads, gaps,
+roadmap items and effort, the initiative library's KPIs and outcomes) and left empty where only the
+PMO head can know (baselines, targets, money, names). Empty fields are listed under "still to fill
+in" when the plan is rendered. Staffing, risks and change actions come from the roadmap and the
+assessment (see :mod:`pmo_assess.business_plan.draft_sections`).
 """
 from __future__ import annotations
 
@@ -11,11 +13,13 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from pmo_assess.explain import explain_overall
+from pmo_assess.business_plan.catalogue import (CADENCE_BY_MEASURE_LEVEL, FUNDING_BY_TYPE, SERVICES, STAKEHOLDERS,
+                                                generic_service)
+from pmo_assess.business_plan.context import ContextQuestionnaire, PlanContext
+from pmo_assess.business_plan.draft_sections import (change_actions, communication, co_creation, risks, sign_off,
+                                                     staffing, value_propositions)
 from pmo_assess.business_plan.plan_file import DEFAULT_HORIZON_YEARS, MAX_HORIZON_YEARS, SCHEMA
-from pmo_assess.business_plan.catalogue import (CADENCE_BY_MEASURE_LEVEL, CUSTOMERS_BY_DIMENSION, service_for,
-                                       value_proposition_for)
-from pmo_assess.business_plan.pmo_type import MANDATE, recommend_pmo_type, unit_signals
+from pmo_assess.business_plan.pmo_type import MANDATE, PMO_TYPES, Recommendation, recommend_pmo_type, unit_signals
 from pmo_assess.business_plan.roadmap_costs import RoadmapCosts
 from pmo_assess.roadmap.library import Library
 from pmo_assess.roadmap.roadmap_file import Roadmap
@@ -23,24 +27,26 @@ from pmo_assess.scoring import Gaps, Scores
 
 #: Weeks from the draft to the re-assessment it proposes.
 REASSESS_AFTER_WEEKS = 26
-#: Coverage below this makes a capability's score a risk worth naming.
-LOW_COVERAGE = 0.7
-#: A gap of this many levels or more is named as a delivery risk.
-AMBITIOUS_GAP = 2
 
 HEADER = """\
-PMO business plan: drafted by pmo-assess on {today} from the assessment of {unit}
-and its roadmap. This file is yours from now on: edit any text, fill in owners, baselines,
-targets and money. `pmo-assess plan` reads it, costs the roadmap from roadmap.yaml, and says
-what changed in the assessment or roadmap since drafting; `plan --refresh` re-derives the texts
-you never edited and keeps every edit; `--redraft` writes a fresh draft to plan.draft.yaml.
+PMO business plan: drafted by pmo-assess on {today} from the context, the assessment of {unit}
+and its roadmap. This file is yours from now on: edit any text, fill in baselines, targets, money
+and names. `pmo-assess plan` reads it, costs the roadmap from roadmap.yaml, and says what changed
+in the assessment or roadmap since drafting; `plan --refresh` re-derives the texts you never
+edited and keeps every edit; `--redraft` writes a fresh draft to plan.draft.yaml.
 """
 
 
-def _seq(items: list[Any]) -> CommentedSeq:
-    seq = CommentedSeq(items)
-    seq.fa.set_flow_style()
-    return seq
+def seq(items: list[Any]) -> CommentedSeq:
+    """A YAML list written inline: [a, b]."""
+    flow = CommentedSeq(items)
+    flow.fa.set_flow_style()
+    return flow
+
+
+def _copy(day: dt.date | None) -> dt.date | None:
+    """A date as its own object (ruamel would otherwise write a YAML alias for a shared one)."""
+    return dt.date.fromordinal(day.toordinal()) if day else None
 
 
 def _wave_end(roadmap: Roadmap | None, wave: int | None) -> dt.date | None:
@@ -73,7 +79,7 @@ def _kpis(roadmap: Roadmap | None, library: Library | None) -> list[CommentedMap
             ("id", kpi_id), ("name", kpi.name if kpi else kpi_id), ("measure_level", level),
             ("unit", kpi.unit if kpi else ""), ("direction", kpi.direction if kpi else "up"),
             ("baseline", None), ("target", None), ("owner", ""),
-            ("cadence", CADENCE_BY_MEASURE_LEVEL[level]), ("initiatives", _seq(moved_by.get(kpi_id, []))),
+            ("cadence", CADENCE_BY_MEASURE_LEVEL[level]), ("initiatives", seq(moved_by.get(kpi_id, []))),
         ])
         if kpi is None:
             entry.yaml_add_eol_comment("not in the initiative library: check the name, level and unit",
@@ -82,12 +88,34 @@ def _kpis(roadmap: Roadmap | None, library: Library | None) -> list[CommentedMap
     return result
 
 
+def _headline(kpi_ids: list[str], kpis: dict[str, CommentedMap]) -> CommentedMap | None:
+    """The KPI closest to business outcomes (highest measure level; the first on a tie)."""
+    known = [kpis[k] for k in kpi_ids if k in kpis]
+    return max(known, key=lambda k: k["measure_level"]) if known else None
+
+
+def _objective_text(headline: CommentedMap | None, outcome: str, due: dt.date | None) -> str:
+    """'Increase margin uplift from the portfolio by 2027-06-20' (the outcome itself when no KPI measures it)."""
+    by = f" by {due.isoformat()}" if due else ""
+    if headline is None:
+        return f"{outcome.rstrip('.')}{by}"
+    verb = "Reduce" if headline["direction"] == "down" else "Increase"
+    return f"{verb} {_lower(str(headline['name']))}{by}"
+
+
+def _lower(text: str) -> str:
+    """The first letter in lower case, unless the first word is an acronym (KPIs, PMO)."""
+    return text if text[1:2].isupper() else text[:1].lower() + text[1:]
+
+
 def _objectives(scores: Scores, gaps: Gaps | None, unit: int, roadmap: Roadmap | None,
-                library: Library | None, kpi_ids: set[str]) -> list[CommentedMap]:
-    """One objective per capability with a gap, largest gap first, tied to its outcome and KPIs."""
+                library: Library | None, kpis: list[CommentedMap]) -> list[CommentedMap]:
+    """One business objective per capability with a gap, largest gap first: its outcome, headline KPI, baseline,
+    target and date; the maturity step it rides on is kept beside it (``levels``), not as the objective."""
     if gaps is None:
         return []
     q = scores.questionnaire
+    by_id = {k["id"]: k for k in kpis}
     rows = [(c, int(gaps.capability_gap[unit, c])) for c in range(len(q.capabilities))
             if gaps.capability_gap[unit, c] == gaps.capability_gap[unit, c] and gaps.capability_gap[unit, c] > 0]
     rows.sort(key=lambda row: -row[1])
@@ -98,37 +126,62 @@ def _objectives(scores: Scores, gaps: Gaps | None, unit: int, roadmap: Roadmap |
         items = [i for i in roadmap.active_items if i.capability == cap.id] if roadmap else []
         closing = library.step(cap.id, target - 1) if library else ()
         outcome = " ".join(i.outcome for i in closing) or f"{cap.name} works at {_level_text(scores, target)}."
-        measured = [k for i in items for k in i.kpis if k in kpi_ids]
+        measured = list(dict.fromkeys(k for i in items for k in i.kpis if k in by_id))
+        if not measured and library:  # no roadmap: the KPIs of the library steps up to the target
+            steps = [i for level in range(current, target) for i in library.step(cap.id, level)]
+            measured = list(dict.fromkeys(k for i in steps for k in i.kpis if k in by_id))
         waves = [i.wave for i in items if i.wave is not None]
         ends = [i.end for i in items if i.end is not None]  # the scheduler's dates, when the roadmap has them
+        due = _copy(max(ends)) if ends else _wave_end(roadmap, max(waves) if waves else None)
+        headline = _headline(measured, by_id)
         objectives.append(CommentedMap([
-            ("id", f"OBJ-{n}"),
-            ("objective", f"Raise {cap.name.lower()} from {_level_text(scores, current)} to "
-                          f"{_level_text(scores, target)}"),
-            ("business_outcome", outcome), ("capabilities", _seq([cap.id])),
-            ("measured_by", _seq(list(dict.fromkeys(measured)))),
-            ("due", dt.date.fromordinal(max(ends).toordinal()) if ends  # its own object: no YAML alias
-             else _wave_end(roadmap, max(waves) if waves else None)),
+            ("id", f"OBJ-{n}"), ("objective", _objective_text(headline, outcome, due)),
+            ("business_outcome", outcome), ("capabilities", seq([cap.id])), ("measured_by", seq(measured)),
+            ("measure", headline["id"] if headline is not None else None), ("baseline", None), ("target", None),
+            ("due", due), ("levels", CommentedMap([("from", current), ("to", target)])),
         ]))
+        objectives[-1]["levels"].fa.set_flow_style()
     return objectives
 
 
-def _services(scores: Scores, unit: int, roadmap: Roadmap | None) -> list[CommentedMap]:
-    """Services the PMO offers today (capability at level 3 or above) or plans (on the roadmap)."""
+def _service_status(scores: Scores, unit: int, capabilities: list[int], planned: set[str]) -> str | None:
+    """offered (every assessed capability it draws on at level 3+), planned (roadmap work on one), else None."""
+    q = scores.questionnaire
+    levels = [scores.capability_level[unit, c] for c in capabilities]
+    if levels and all(level == level and level >= 3 for level in levels):
+        return "offered"
+    if any(q.capabilities[c].id in planned for c in capabilities):
+        return "planned"
+    return None
+
+
+def service_rows(scores: Scores, unit: int, roadmap: Roadmap | None) -> list[tuple[Any, str, list[str]]]:
+    """(template, status, capability ids) of every service the unit offers or plans, catalogue order first."""
+    q = scores.questionnaire
+    index = {c.id: i for i, c in enumerate(q.capabilities)}
     planned = {i.capability for i in roadmap.active_items} if roadmap else set()
-    services = []
-    for c, cap in enumerate(scores.questionnaire.capabilities):
-        level = scores.capability_level[unit, c]
-        offered = level == level and level >= 3
-        if not offered and cap.id not in planned:
-            continue
-        name, description = service_for(cap.id, cap.name)
-        services.append(CommentedMap([
-            ("id", cap.id), ("name", name), ("description", description), ("capability", cap.id),
-            ("customers", _seq(CUSTOMERS_BY_DIMENSION.get(cap.dimension, []))),
-            ("status", "offered" if offered else "planned"),
-        ]))
-    return services
+    rows, covered = [], set()
+    for template in SERVICES:
+        caps = [c for c in template.capabilities if c in index]
+        covered.update(caps)
+        status = _service_status(scores, unit, [index[c] for c in caps], planned) if caps else None
+        if status:
+            rows.append((template, status, caps))
+    for cap in q.capabilities:
+        if cap.id not in covered:
+            status = _service_status(scores, unit, [index[cap.id]], planned)
+            if status:
+                rows.append((generic_service(cap.id, cap.name), status, [cap.id]))
+    return rows
+
+
+def _services(rows: list[tuple[Any, str, list[str]]]) -> list[CommentedMap]:
+    names = {g.id: g.name for g in STAKEHOLDERS}
+    return [CommentedMap([
+        ("id", template.id), ("name", template.name), ("description", template.description),
+        ("capabilities", seq(caps)), ("customers", seq([names.get(c, c) for c in template.customers])),
+        ("service_level", template.service_level), ("owner", template.owner), ("status", status),
+    ]) for template, status, caps in rows]
 
 
 def _financials(costs: RoadmapCosts | None, objectives: list[CommentedMap], day_rate: float | None) -> CommentedMap:
@@ -149,117 +202,110 @@ def _financials(costs: RoadmapCosts | None, objectives: list[CommentedMap], day_
     node.yaml_add_eol_comment("cost of one person-day: prices the roadmap's effort and person_days lines", "day_rate")
     node.yaml_set_comment_before_after_key(
         "costs", before="the roadmap's initiatives are costed from roadmap.yaml on every run (effort × day_rate,\n"
-                        "in the plan years their dates fall in); list here only the PMO's own costs", indent=2)
+                        "plus each library initiative's non-labour cost, in the plan years their dates fall in);\n"
+                        "list here only the PMO's own costs", indent=2)
     return node
 
 
-def _stakeholders(scores: Scores, unit: int) -> list[tuple[str, str, str]]:
-    """(role id, group name, proposition) for the questionnaire's roles, else the roles that answered."""
-    q = scores.questionnaire
-    if q.roles:
-        roles = [(r.id, r.name) for r in q.roles]
-    else:
-        table = scores.respondent_table
-        found = table.loc[table["business_unit"] == scores.units[unit], "role"].tolist()
-        roles = [(r, r) for r in dict.fromkeys(found) if r]
-    return [(rid, *value_proposition_for(rid, name)) for rid, name in roles]
+def _context_node(context: PlanContext | None, questions: ContextQuestionnaire | None) -> CommentedMap:
+    """plan.yaml's ``context:``: who answered, when, and one option per question (empty where not answered)."""
+    answers = context.answers if context else {}
+    node = CommentedMap([("answered_by", context.answered_by if context else ""),
+                         ("answered_on", _copy(context.answered_on) if context else None)])
+    for question in questions.questions if questions else ():
+        node[question.id] = answers.get(question.id, "")
+        node.yaml_add_eol_comment(" | ".join(o.id for o in question.options), question.id)
+    return node
 
 
-def _change_and_communication(stakeholders: list[tuple[str, str, str]], roadmap: Roadmap | None,
-                              ) -> tuple[list[CommentedMap], list[CommentedMap]]:
-    changes = [CommentedMap([("action", "Agree this business plan and the PMO type with the sponsors"),
-                             ("audience", "Executive sponsors"), ("when", "before wave 1"), ("owner", "")])]
-    for wave, items in (roadmap.waves() if roadmap else {}).items():
-        dates = roadmap.wave_dates(wave)
-        when = f"wave {wave}" + (f" (from {dates[0].isoformat()})" if dates else "")
-        titles = "; ".join(i.title for i in items)
-        changes.append(CommentedMap([("action", f"Prepare the people affected by wave {wave}: {titles}"),
-                                     ("audience", "Teams affected by the changes"), ("when", when),
-                                     ("owner", "")]))
-    communication = [CommentedMap([
-        ("audience", name), ("message", proposition),
-        ("channel", "steering committee" if rid == "sponsor" else "PMO update and community of practice"),
-        ("cadence", "monthly" if rid == "sponsor" else "quarterly"), ("owner", "")])
-        for rid, name, proposition in stakeholders]
-    return changes, communication
+def _pmo_type(recommendation: Recommendation, chosen: str) -> CommentedMap:
+    evolution = CommentedSeq()
+    for step in recommendation.evolution:
+        entry = CommentedMap([("type", step.pmo_type), ("when", step.when), ("wave", step.wave)])
+        entry.fa.set_flow_style()
+        evolution.append(entry)
+    return CommentedMap([("recommended", recommendation.pmo_type), ("aim", recommendation.aim),
+                         ("reason", recommendation.reason), ("chosen", chosen or recommendation.pmo_type),
+                         ("evolution", evolution)])
 
 
-def _risks(scores: Scores, gaps: Gaps | None, unit: int, roadmap: Roadmap | None) -> list[CommentedMap]:
-    """Risks the assessment itself shows: big jumps, disputed or thinly answered capabilities, uncovered gaps, caps."""
-    q = scores.questionnaire
-    risks = []
+def _scope(business_unit: str, pmo_type: str, services: list[CommentedMap]) -> CommentedMap:
+    served = (f"the portfolio across business units, starting with {business_unit}" if pmo_type == "strategic"
+              else f"the projects and programmes of {business_unit}")
+    inside = [f"{s['name']} ({s['status']})" for s in services]
+    outside = ["Business-as-usual operations and the line management of project staff"]
+    if pmo_type != "directive":
+        outside.insert(0, "Running projects day to day: project teams are trusted to run their projects; the PMO "
+                          "steps in on roadblocks, risks and decisions")
+    return CommentedMap([("served", served), ("in", seq(inside)), ("out", outside)])
 
-    def add(risk: str, likelihood: str, impact: str, mitigation: str) -> None:
-        risks.append(CommentedMap([("risk", risk), ("likelihood", likelihood), ("impact", impact),
-                                   ("mitigation", mitigation), ("owner", "")]))
 
-    for c, cap in enumerate(q.capabilities):
-        gap = gaps.capability_gap[unit, c] if gaps is not None else 0
-        if gap == gap and gap >= AMBITIOUS_GAP:
-            add(f"{cap.name} must rise {int(gap)} levels: each step needs the one before it to stick",
-                "medium", "medium", "Track the first step's outcome before starting the next; re-assess on time")
-        if scores.disputed[unit, c]:
-            add(f"Respondents disagree on {cap.name.lower()} (spread of {scores.dispersion[unit, c]:.2f}): "
-                f"initiatives there may lack buy-in", "medium", "medium",
-                "Discuss the disagreement with the respondents before the first initiative starts")
-        coverage = scores.coverage[unit, c]
-        if coverage == coverage and coverage < LOW_COVERAGE:
-            add(f"Only {coverage:.0%} of the {cap.name.lower()} questions were answered: its level may be wrong",
-                "medium", "low", "Complete the missing answers at the next re-assessment")
-    for entry in roadmap.uncovered if roadmap else ():
-        add(f"No initiative closes {entry.get('capability')} step {entry.get('step')}: "
-            f"{entry.get('reason', 'not covered by the roadmap')}", "high", "medium",
-            "Add an initiative of your own to the roadmap or agree a lower target")
-    capper = int(scores.overall_capped_by[unit])
-    if capper >= 0:
-        dim = q.dimensions[capper]
-        add(f"{dim.name} holds the overall level back: {explain_overall(scores, unit)}", "high", "high",
-            f"Schedule the {dim.name.lower()} initiatives in the first waves")
-    return risks
+def _funding(pmo_type: str) -> CommentedMap:
+    model, why = FUNDING_BY_TYPE[pmo_type]
+    node = CommentedMap([("model", model), ("reason", f"A {pmo_type} PMO: {why}."), ("budget_holder", "")])
+    node.yaml_add_eol_comment("overhead | chargeback | project-funded | hybrid", "model")
+    return node
 
 
 def draft_plan(scores: Scores, gaps: Gaps | None, business_unit: str, roadmap: Roadmap | None = None,
                library: Library | None = None, today: dt.date | None = None, currency: str = "EUR",
-               day_rate: float | None = None, costs: RoadmapCosts | None = None,
-               chosen: str = "") -> CommentedMap:
-    """A commented plan.yaml mapping for one unit, every section drafted from the assessment and roadmap.
+               day_rate: float | None = None, costs: RoadmapCosts | None = None, chosen: str = "",
+               context: PlanContext | None = None, questions: ContextQuestionnaire | None = None) -> CommentedMap:
+    """A commented plan.yaml mapping for one unit, every section drafted from the context, assessment and roadmap.
 
-    ``costs`` (the roadmap costed) sets a horizon long enough for the whole roadmap; ``chosen`` (the
-    PMO head's type, on a refresh) is kept as the choice and its mandate drafted, whatever is recommended.
+    ``costs`` (the roadmap costed) sets a horizon long enough for the whole roadmap and sizes the staffing;
+    ``chosen`` (the PMO head's type, on a refresh) is kept as the choice and its mandate drafted.
     """
     today = today or dt.date.today()
     unit = scores.unit_index(business_unit)
     q = scores.questionnaire
-    pmo_type, reason = recommend_pmo_type(unit_signals(scores, gaps, unit))
+    recommendation = recommend_pmo_type(unit_signals(scores, gaps, unit), context, questions,
+                                        roadmap.projection if roadmap else ())
+    pmo_type = chosen if chosen in PMO_TYPES else recommendation.pmo_type
     overall = int(scores.overall_level[unit]) if scores.overall_level[unit] == scores.overall_level[unit] else None
     kpis = _kpis(roadmap, library)
-    objectives = _objectives(scores, gaps, unit, roadmap, library, {k["id"] for k in kpis})
-    stakeholders = _stakeholders(scores, unit)
-    changes, communication = _change_and_communication(stakeholders, roadmap)
+    objectives = _objectives(scores, gaps, unit, roadmap, library, kpis)
+    rows = service_rows(scores, unit, roadmap)
+    services = _services(rows)
+    groups = value_propositions(scores, unit, rows, objectives, kpis, roadmap)
     where = f"at {_level_text(scores, overall)} overall" if overall else "not yet scored overall"
     plan = CommentedMap([
         ("schema", SCHEMA), ("business_unit", business_unit), ("questionnaire", q.id),
-        ("generated_on", today), ("currency", currency),
+        ("generated_on", today), ("currency", currency), ("context", _context_node(context, questions)),
         ("purpose", f"The {business_unit} PMO exists to help {business_unit} get the value its portfolio "
                     f"promises: outcomes over outputs, and more benefit than the PMO costs. It is {where} "
                     f"today; this plan takes it to the levels agreed with the sponsors."),
-        ("mandate", MANDATE[chosen or pmo_type]),
-        ("pmo_type", CommentedMap([("recommended", pmo_type), ("reason", reason), ("chosen", chosen or pmo_type)])),
-        ("objectives", objectives), ("kpis", kpis), ("services", _services(scores, unit, roadmap)),
+        ("mandate", MANDATE[pmo_type]), ("pmo_type", _pmo_type(recommendation, chosen)),
+        ("scope", _scope(business_unit, pmo_type, services)),
+        ("objectives", objectives), ("kpis", kpis), ("services", services),
+        ("staffing", staffing(scores, roadmap, costs, pmo_type, context)), ("funding", _funding(pmo_type)),
         ("financials", _financials(costs, objectives, day_rate)),
-        ("value_propositions", [CommentedMap([("stakeholder", rid), ("name", name), ("proposition", text)])
-                                for rid, name, text in stakeholders]),
-        ("change_management", changes), ("communication", communication),
-        ("risks", _risks(scores, gaps, unit, roadmap)),
+        ("value_propositions", groups),
+        ("change_management", change_actions(scores, roadmap, recommendation, rows)),
+        ("communication", communication(groups, rows)),
+        ("risks", risks(scores, gaps, unit, roadmap, costs, recommendation, context)),
+        ("co_creation", co_creation(scores, unit, context)), ("sign_off", sign_off(scores)),
         ("reassessment", CommentedMap([
             ("date", today + dt.timedelta(weeks=REASSESS_AFTER_WEEKS)),
             ("scope", f"Re-run the {q.id} assessment with the same respondent groups, then compare "
                       f"progress against this plan's objectives and the roadmap.")])),
     ])
     plan.yaml_set_start_comment(HEADER.format(today=today.isoformat(), unit=business_unit))
-    plan.yaml_set_comment_before_after_key("pmo_type", before="\nchosen: your decision (controlling | supportive | directive)")
-    plan.yaml_set_comment_before_after_key("kpis", before="\nKPIs on the four levels of measures: 1 delivery, 2 forecast "
-                                                          "benefits, 3 business outcomes, 4 competitive advantage")
-    plan.yaml_set_comment_before_after_key("financials", before="\namount: money per line; one-off lines count at the "
-                                                                "start of their year, yearly lines every year from it")
+    comments = {
+        "context": "context: strategy, culture, what the sponsors expect, size (questionnaires/plan-context.yaml);\n"
+                   "pmo-assess plan --context FILE fills it; the PMO-type rule weighs it with the levels",
+        "pmo_type": f"chosen: your decision ({' | '.join(PMO_TYPES)}); evolution: the types on the way to the aim",
+        "objectives": "objectives: business outcomes with a baseline, a target and a date (measure: the headline\n"
+                      "KPI; baseline and target in its unit); levels: the maturity step they ride on",
+        "kpis": "KPIs on the four levels of measures: 1 delivery, 2 forecast benefits, 3 business outcomes, "
+                "4 competitive advantage",
+        "staffing": "staffing: fte of each role; roadmap roles are sized from the roadmap's effort",
+        "financials": "amount: money per line; one-off lines count at the start of their year, yearly lines every "
+                      "year from it",
+        "co_creation": "who shaped this plan, how and when (yours to complete)",
+        "sign_off": "decision: pending | approved | approved-with-changes | rejected; name and date when decided",
+    }
+    for key, text in comments.items():
+        plan.yaml_set_comment_before_after_key(key, before="\n" + text)
     return plan
+

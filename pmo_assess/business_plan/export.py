@@ -7,13 +7,13 @@ output as it was. An output path that is one of the plan's inputs is refused (ex
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from pmo_assess.business_plan.charts import plan_charts, png
 from pmo_assess.business_plan.docx_export import PAPER, plan_to_docx
 from pmo_assess.business_plan.facts import PlanStatus
 from pmo_assess.business_plan.plan_file import BusinessPlan
-from pmo_assess.business_plan.render import to_html, to_markdown
+from pmo_assess.business_plan.render import Section, to_html, to_markdown
 from pmo_assess.business_plan.xlsx_export import SHEETS, plan_to_xlsx
 from pmo_assess.io.outputs import publish_all, refuse_inputs_as_outputs
 from pmo_assess.model import Questionnaire
@@ -24,8 +24,11 @@ __all__ = ["PAPER", "SHEETS", "render_plan_outputs", "write_plan_outputs"]
 
 def render_plan_outputs(plan: BusinessPlan, roadmap: Roadmap | None, formats: Iterable[str],
                         status: PlanStatus | None = None, questionnaire: Questionnaire | None = None,
-                        paper: str = "a4") -> dict[str, bytes]:
-    """Every format asked for, rendered to bytes (format → content); nothing is written."""
+                        paper: str = "a4", kpi_trends: Sequence[Section] = ()) -> dict[str, bytes]:
+    """Every format asked for, rendered to bytes (format → content); nothing is written.
+
+    ``kpi_trends``: sections on KPIs over time, placed after the KPIs in HTML, Markdown and DOCX.
+    """
     import base64
 
     formats = tuple(formats)
@@ -34,9 +37,10 @@ def render_plan_outputs(plan: BusinessPlan, roadmap: Roadmap | None, formats: It
         charts = {name: png(figure) for name, figure in plan_charts(plan, roadmap, questionnaire).items()}
     makers = {
         "html": lambda: to_html(plan, roadmap, status=status, charts={
-            name: base64.b64encode(data).decode("ascii") for name, data in charts.items()}).encode("utf-8"),
-        "md": lambda: to_markdown(plan, roadmap, status).encode("utf-8"),
-        "docx": lambda: plan_to_docx(plan, roadmap, status, charts, paper),
+            name: base64.b64encode(data).decode("ascii") for name, data in charts.items()},
+            kpi_trends=kpi_trends).encode("utf-8"),
+        "md": lambda: to_markdown(plan, roadmap, status, kpi_trends).encode("utf-8"),
+        "docx": lambda: plan_to_docx(plan, roadmap, status, charts, paper, kpi_trends),
         "xlsx": lambda: plan_to_xlsx(plan, roadmap, status),
     }
     return {fmt: makers[fmt]() for fmt in formats}
@@ -44,7 +48,8 @@ def render_plan_outputs(plan: BusinessPlan, roadmap: Roadmap | None, formats: It
 
 def write_plan_outputs(plan: BusinessPlan, roadmap: Roadmap | None, out_dir: str | Path, formats: Iterable[str],
                        status: PlanStatus | None = None, questionnaire: Questionnaire | None = None,
-                       paper: str = "a4", inputs: Iterable[str | Path] = ()) -> list[Path]:
+                       paper: str = "a4", inputs: Iterable[str | Path] = (),
+                       kpi_trends: Sequence[Section] = ()) -> list[Path]:
     """Render every format, then write OUT/plan.<format> for all of them or none; returns the paths.
 
     ``inputs`` are the files the plan was made from: an output that is one of them is refused.
@@ -52,5 +57,5 @@ def write_plan_outputs(plan: BusinessPlan, roadmap: Roadmap | None, out_dir: str
     targets = {fmt: Path(out_dir) / f"plan.{fmt}" for fmt in formats}
     refuse_inputs_as_outputs(list(inputs) + ([plan.source] if plan.source else []),
                              {f"--out (plan.{fmt})": path for fmt, path in targets.items()})
-    rendered = render_plan_outputs(plan, roadmap, targets, status, questionnaire, paper)
+    rendered = render_plan_outputs(plan, roadmap, targets, status, questionnaire, paper, kpi_trends)
     return publish_all({targets[fmt]: data for fmt, data in rendered.items()})

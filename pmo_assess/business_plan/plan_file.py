@@ -4,18 +4,25 @@ The file is drafted once by :mod:`pmo_assess.business_plan.draft`, then owned by
 reads it on every run and writes it again only on ``plan --refresh`` (:mod:`pmo_assess.business_plan.refresh`),
 keeping every edit. Format (extra keys are fine)::
 
-    schema: pmo-assess/plan@1
+    schema: pmo-assess/plan@2   # plan@1 files (no context, scope, staffing, funding, sign-off) still load
     business_unit: Retail Banking
     questionnaire: value-driven-pmo
     generated_on: 2026-11-22
     currency: EUR
+    context: {answered_by, answered_on, strategy_emphasis, culture, sponsor_expectation, size}
     purpose: Why the PMO exists (text)
     mandate: What it is entitled to do (text)
-    pmo_type: {recommended: controlling, reason: ..., chosen: controlling}
-    objectives:   [{id, objective, business_outcome, capabilities: [ids], measured_by: [kpi ids], due: date}]
+    pmo_type: {recommended: controlling, aim: strategic, reason: ..., chosen: controlling,
+               evolution: [{type, when, wave}]}
+    scope:        {served: text, in: [text], out: [text]}
+    objectives:   [{id, objective, business_outcome, capabilities: [ids], measured_by: [kpi ids],
+                    measure: kpi id, baseline, target, due: date, levels: {from, to}}]
     kpis:         [{id, name, measure_level: 1-4, unit, direction: up|down, baseline, target, owner,
                     cadence, initiatives: [roadmap item ids]}]
-    services:     [{id, name, description, capability, customers: [text], status: offered|planned|retired}]
+    services:     [{id, name, description, capabilities: [ids] (plan@1: capability), customers: [text],
+                    service_level, owner, status: offered|planned|retired}]
+    staffing:     [{role, fte, basis, from: date}]
+    funding:      {model: overhead|chargeback|project-funded|hybrid, reason, budget_holder}
     financials:
       horizon_years: 3
       day_rate: 900          # cost of one person-day, for lines given in person-days
@@ -26,6 +33,8 @@ keeping every edit. Format (extra keys are fine)::
     change_management:  [{action, audience, when, owner}]
     communication:      [{audience, message, channel, cadence, owner}]
     risks:              [{risk, likelihood: low|medium|high, impact: low|medium|high, mitigation, owner}]
+    co_creation:        [{who, contribution, on: date}]
+    sign_off:           [{name, role, decision: pending|approved|approved-with-changes|rejected, on: date, note}]
     reassessment: {date: 2027-05-22, scope: text}
     drafted_from: {...}      # tool-owned: the facts drafted from (see business_plan.facts)
 
@@ -47,15 +56,22 @@ from typing import Any, Callable
 from pmo_assess.errors import ProblemCollector
 from pmo_assess.io.files import line_of, read_yaml
 from pmo_assess.model import Questionnaire
+from pmo_assess.business_plan.context import (BUNDLED, ContextQuestionnaire, PlanContext, load_context_questionnaire,
+                                              parse_context)
 from pmo_assess.business_plan.facts import KEY as FACTS_KEY, Facts, parse_facts
 from pmo_assess.business_plan.financials import RECURRENCES, Financials, MoneyLine, compute_financials
 from pmo_assess.business_plan.pmo_type import PMO_TYPES
 from pmo_assess.business_plan.roadmap_costs import MAX_HORIZON_YEARS, RoadmapCosts, cost_roadmap, roadmap_start
 from pmo_assess.business_plan.text_checks import bad_characters
-from pmo_assess.roadmap.library import KPI_UNITS
+from pmo_assess.roadmap.library import KPI_UNITS, Library
 from pmo_assess.roadmap.roadmap_file import Roadmap
 
-SCHEMA = "pmo-assess/plan@1"
+SCHEMA = "pmo-assess/plan@2"
+#: Schemas this pmo-assess reads: plan@1 files lack the newer sections, which then read as empty.
+SCHEMAS = ("pmo-assess/plan@1", SCHEMA)
+FUNDING_MODELS = ("overhead", "chargeback", "project-funded", "hybrid")
+DECISIONS = ("pending", "approved", "approved-with-changes", "rejected")
+MAX_FTE = 1000
 CADENCES = ("weekly", "fortnightly", "monthly", "quarterly", "half-yearly", "yearly")
 SERVICE_STATUSES = ("offered", "planned", "retired")
 RATINGS = ("low", "medium", "high")
@@ -70,10 +86,21 @@ CURRENCY = re.compile(r'^[^\s\d"\\]{1,8}$')
 
 
 @dataclass(frozen=True)
+class TypeStep:
+    """One type on the way to the aim, and when it is due."""
+
+    pmo_type: str
+    when: str
+    wave: int | None = None
+
+
+@dataclass(frozen=True)
 class PmoTypeChoice:
     recommended: str
     reason: str
     chosen: str
+    aim: str = ""
+    evolution: tuple[TypeStep, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -84,6 +111,10 @@ class Objective:
     capabilities: tuple[str, ...] = ()
     measured_by: tuple[str, ...] = ()
     due: dt.date | None = None
+    measure: str = ""
+    baseline: float | None = None
+    target: float | None = None
+    levels: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -105,9 +136,49 @@ class Service:
     id: str
     name: str
     description: str = ""
-    capability: str = ""
+    capabilities: tuple[str, ...] = ()
     customers: tuple[str, ...] = ()
     status: str = "offered"
+    service_level: str = ""
+    owner: str = ""
+
+
+@dataclass(frozen=True)
+class Scope:
+    served: str = ""
+    inside: tuple[str, ...] = ()
+    outside: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class StaffRole:
+    role: str
+    fte: float | None = None
+    basis: str = ""
+    starts: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Funding:
+    model: str = ""
+    reason: str = ""
+    budget_holder: str = ""
+
+
+@dataclass(frozen=True)
+class CoCreation:
+    who: str
+    contribution: str = ""
+    on: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class SignOff:
+    role: str
+    name: str = ""
+    decision: str = "pending"
+    on: dt.date | None = None
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -168,6 +239,13 @@ class BusinessPlan:
     risks: tuple[Risk, ...]
     reassessment_date: dt.date | None
     reassessment_scope: str
+    context: PlanContext = field(default_factory=lambda: PlanContext({}))
+    scope: Scope = field(default_factory=Scope)
+    staffing: tuple[StaffRole, ...] = ()
+    funding: Funding = field(default_factory=Funding)
+    co_creation: tuple[CoCreation, ...] = ()
+    sign_off: tuple[SignOff, ...] = ()
+    schema: str = SCHEMA
     source: str = field(default="", compare=False)
     roadmap_costs: RoadmapCosts | None = field(default=None, compare=False)
     drafted_from: Facts | None = field(default=None, compare=False)
@@ -296,31 +374,43 @@ class _Reader:
         return built
 
 
-def load_plan(path: str | Path, questionnaire: Questionnaire | None = None,
-              roadmap: Roadmap | None = None) -> BusinessPlan:
-    """Load and validate plan.yaml (cross-checked with the questionnaire and roadmap when given)."""
-    return parse_plan(read_yaml(path), path, questionnaire, roadmap)
+def load_plan(path: str | Path, questionnaire: Questionnaire | None = None, roadmap: Roadmap | None = None,
+              library: Library | None = None, context_questions: ContextQuestionnaire | None = None) -> BusinessPlan:
+    """Load and validate plan.yaml (cross-checked with the questionnaire and roadmap when given).
+
+    ``library`` adds its initiatives' non-labour costs to the roadmap's cost; ``context_questions``
+    checks the ``context:`` answers (default: the bundled context questionnaire, when it is there).
+    """
+    return parse_plan(read_yaml(path), path, questionnaire, roadmap, library, context_questions)
+
+
+def _default_context_questions() -> ContextQuestionnaire | None:
+    return load_context_questionnaire(BUNDLED) if BUNDLED.exists() else None
 
 
 def parse_plan(data: Any, path: str | Path, questionnaire: Questionnaire | None = None,
-               roadmap: Roadmap | None = None) -> BusinessPlan:
+               roadmap: Roadmap | None = None, library: Library | None = None,
+               context_questions: ContextQuestionnaire | None = None) -> BusinessPlan:
     """Validate an already parsed plan document (see :func:`load_plan`); InputErrors lists every problem."""
     read = _Reader(path)
     if not isinstance(data, dict):
         read.problems.add("", "a business plan must be a YAML mapping (business_unit, purpose, pmo_type, ...)")
         read.problems.raise_if_any()
     schema = data.get("schema")
-    if schema is not None and schema != SCHEMA:
-        read.add("schema", data, "schema", f"this pmo-assess reads {SCHEMA}, not {schema!r}")
+    if schema is not None and schema not in SCHEMAS:
+        read.add("schema", data, "schema", f"this pmo-assess reads {' and '.join(SCHEMAS)}, not {schema!r}")
     named = read.text(data, "questionnaire", "")
     if questionnaire is not None and named and named != questionnaire.id:
         read.add("questionnaire", data, "questionnaire",
                  f"the plan is for questionnaire {named!r}, not {questionnaire.id!r}")
+    context = parse_context(data.get("context"), read.problems, context_questions or _default_context_questions(),
+                            "context")
     pmo_type = _pmo_type(read, data)
     objectives = read.records(data, "objectives", lambda n, p: Objective(
         id=read.text(n, "id", p, True), objective=read.text(n, "objective", p, True),
         business_outcome=read.text(n, "business_outcome", p), capabilities=read.texts(n, "capabilities", p),
-        measured_by=read.texts(n, "measured_by", p), due=read.date(n, "due", p)))
+        measured_by=read.texts(n, "measured_by", p), due=read.date(n, "due", p), measure=read.text(n, "measure", p),
+        baseline=read.number(n, "baseline", p), target=read.number(n, "target", p), levels=_levels(read, n, p)))
     kpis = read.records(data, "kpis", lambda n, p: PlanKpi(
         id=read.text(n, "id", p, True), name=read.text(n, "name", p, True),
         measure_level=read.whole(n, "measure_level", p, 1, 4, 1, required=True),
@@ -331,8 +421,12 @@ def parse_plan(data: Any, path: str | Path, questionnaire: Questionnaire | None 
         initiatives=read.texts(n, "initiatives", p)))
     services = read.records(data, "services", lambda n, p: Service(
         id=read.text(n, "id", p), name=read.text(n, "name", p, True), description=read.text(n, "description", p),
-        capability=read.text(n, "capability", p), customers=read.texts(n, "customers", p),
-        status=read.choice(n, "status", p, SERVICE_STATUSES, "offered")))
+        capabilities=read.texts(n, "capabilities", p) or read.texts(n, "capability", p),
+        customers=read.texts(n, "customers", p), status=read.choice(n, "status", p, SERVICE_STATUSES, "offered"),
+        service_level=read.text(n, "service_level", p), owner=read.text(n, "owner", p)))
+    staff = read.records(data, "staffing", lambda n, p: StaffRole(
+        role=read.text(n, "role", p, True), fte=read.number(n, "fte", p, 0, maximum=MAX_FTE),
+        basis=read.text(n, "basis", p), starts=read.date(n, "from", p)))
     horizon, day_rate, starts_on, costs, benefits = _financials(read, data)
     propositions = read.records(data, "value_propositions", lambda n, p: ValueProposition(
         stakeholder=read.text(n, "stakeholder", p, True), name=read.text(n, "name", p),
@@ -348,6 +442,9 @@ def parse_plan(data: Any, path: str | Path, questionnaire: Questionnaire | None 
         risk=read.text(n, "risk", p, True), likelihood=read.choice(n, "likelihood", p, RATINGS, "medium", True),
         impact=read.choice(n, "impact", p, RATINGS, "medium", True), mitigation=read.text(n, "mitigation", p),
         owner=read.text(n, "owner", p)))
+    co_created = read.records(data, "co_creation", lambda n, p: CoCreation(
+        who=read.text(n, "who", p, True), contribution=read.text(n, "contribution", p), on=read.date(n, "on", p)))
+    signed = read.records(data, "sign_off", lambda n, p: _sign_off(read, n, p))
     reassessment = data.get("reassessment")
     if isinstance(reassessment, dict):
         reassessment_date = read.date(reassessment, "date", "reassessment", True)
@@ -360,6 +457,7 @@ def parse_plan(data: Any, path: str | Path, questionnaire: Questionnaire | None 
     if currency and not CURRENCY.match(currency):
         read.add("currency", data, "currency", f"must be a currency code or symbol of up to 8 characters without "
                                                f"spaces, digits or quotes (EUR, €, US$), got {currency!r}")
+    scope, funding = _scope(read, data), _funding(read, data)
     _cross_check(read, objectives, kpis, services, questionnaire, roadmap)
     drafted_from = parse_facts(data.get(FACTS_KEY))
     labels = {line.roadmap_wave: line.item for _, _, line in costs if line.roadmap_wave is not None}
@@ -368,9 +466,14 @@ def parse_plan(data: Any, path: str | Path, questionnaire: Questionnaire | None 
     notices = []
     roadmap_costs = None
     if roadmap is not None:
-        roadmap_costs = cost_roadmap(roadmap, day_rate, starts_on or roadmap_start(roadmap) or generated_on, labels)
+        roadmap_costs = cost_roadmap(roadmap, day_rate, starts_on or roadmap_start(roadmap) or generated_on, labels,
+                                     library)
         notices += _wave_label_notices(read, costs, roadmap_costs, roadmap)
         notices += list(roadmap_costs.notes)
+        library_currency = getattr(library, "currency", "") if library is not None else ""
+        if roadmap_costs.non_labour and library_currency and currency and library_currency != currency:
+            notices.append(f"the initiative library states its non-labour costs in {library_currency}, the plan is "
+                           f"in {currency}: {roadmap_costs.non_labour:,.0f} is counted as {currency}")
     elif drafted_from is not None and drafted_from.roadmap:
         notices.append(f"the plan was drafted with the roadmap {drafted_from.roadmap}: pass it (--roadmap) to "
                        "count its cost")
@@ -395,7 +498,9 @@ def parse_plan(data: Any, path: str | Path, questionnaire: Questionnaire | None 
         value_propositions=tuple(v for _, _, v in propositions),
         change_management=tuple(c for _, _, c in changes), communication=tuple(c for _, _, c in communication),
         risks=tuple(r for _, _, r in risks), reassessment_date=reassessment_date,
-        reassessment_scope=read.text(reassessment, "scope", "reassessment"), source=str(path),
+        reassessment_scope=read.text(reassessment, "scope", "reassessment"), context=context, scope=scope,
+        staffing=tuple(r for _, _, r in staff), funding=funding, co_creation=tuple(c for _, _, c in co_created),
+        sign_off=tuple(s for _, _, s in signed), schema=str(schema or SCHEMA), source=str(path),
         roadmap_costs=roadmap_costs, drafted_from=drafted_from, notices=tuple(notices))
 
 
@@ -433,7 +538,60 @@ def _pmo_type(read: _Reader, data: dict) -> PmoTypeChoice:
     chosen = read.choice(node, "chosen", "pmo_type", PMO_TYPES, recommended)
     if not chosen:
         read.add("pmo_type.chosen", node, "chosen", f"choose one of {', '.join(PMO_TYPES)}")
-    return PmoTypeChoice(recommended=recommended, reason=read.text(node, "reason", "pmo_type"), chosen=chosen)
+    steps = read.records(node, "evolution", lambda n, p: TypeStep(
+        pmo_type=read.choice(n, "type", p, PMO_TYPES, "", required=True), when=read.text(n, "when", p),
+        wave=read.whole(n, "wave", p, 1, 10_000, 1) if n.get("wave") is not None else None), "pmo_type")
+    return PmoTypeChoice(recommended=recommended, reason=read.text(node, "reason", "pmo_type"), chosen=chosen,
+                         aim=read.choice(node, "aim", "pmo_type", PMO_TYPES, ""),
+                         evolution=tuple(step for _, _, step in steps))
+
+
+def _levels(read: _Reader, node: dict, path: str) -> tuple[int, int] | None:
+    """An objective's maturity step ``levels: {from: 1, to: 3}`` (None when absent)."""
+    value = node.get("levels")
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        read.add(f"{path}.levels", node, "levels", "must be a mapping {from: level, to: level}")
+        return None
+    low = read.whole(value, "from", f"{path}.levels", 1, 4, 1, required=True)
+    high = read.whole(value, "to", f"{path}.levels", 1, 4, 1, required=True)
+    return low, high
+
+
+def _sign_off(read: _Reader, node: dict, path: str) -> SignOff:
+    decision = read.choice(node, "decision", path, DECISIONS, "pending")
+    signed = SignOff(role=read.text(node, "role", path, True), name=read.text(node, "name", path),
+                     decision=decision, on=read.date(node, "on", path), note=read.text(node, "note", path))
+    if decision != "pending":
+        if not signed.name:
+            read.add(f"{path}.name", node, "name", f"a decision ({decision}) needs the name of who took it")
+        if signed.on is None:
+            read.add(f"{path}.on", node, "on", f"a decision ({decision}) needs its date, like 2027-01-15")
+    return signed
+
+
+def _scope(read: _Reader, data: dict) -> Scope:
+    node = data.get("scope")
+    if node is None:
+        return Scope()
+    if not isinstance(node, dict):
+        read.add("scope", data, "scope", "must be a mapping with served, in and out")
+        return Scope()
+    return Scope(served=read.text(node, "served", "scope"), inside=read.texts(node, "in", "scope"),
+                 outside=read.texts(node, "out", "scope"))
+
+
+def _funding(read: _Reader, data: dict) -> Funding:
+    node = data.get("funding")
+    if node is None:
+        return Funding()
+    if not isinstance(node, dict):
+        read.add("funding", data, "funding", f"must be a mapping with model ({' | '.join(FUNDING_MODELS)}), "
+                                             "reason and budget_holder")
+        return Funding()
+    return Funding(model=read.choice(node, "model", "funding", FUNDING_MODELS, ""),
+                   reason=read.text(node, "reason", "funding"), budget_holder=read.text(node, "budget_holder", "funding"))
 
 
 @dataclass(frozen=True)
@@ -508,10 +666,14 @@ def _cross_check(read: _Reader, objectives: list, kpis: list, services: list,
             if capability_ids is not None and capability not in capability_ids:
                 read.add(f"objectives[{i}].capabilities", node, "capabilities",
                          f"unknown capability id {capability!r} in questionnaire {questionnaire.id!r}")
+        if objective.measure and objective.measure not in kpi_ids:
+            read.add(f"objectives[{i}].measure", node, "measure", f"unknown KPI id {objective.measure!r} (not under kpis:)")
     for i, node, service in services:
-        if service.capability and capability_ids is not None and service.capability not in capability_ids:
-            read.add(f"services[{i}].capability", node, "capability",
-                     f"unknown capability id {service.capability!r} in questionnaire {questionnaire.id!r}")
+        for capability in service.capabilities:
+            if capability_ids is not None and capability not in capability_ids:
+                key = "capabilities" if "capabilities" in node else "capability"
+                read.add(f"services[{i}].{key}", node, key,
+                         f"unknown capability id {capability!r} in questionnaire {questionnaire.id!r}")
     if roadmap is None:
         return
     item_ids = {item.id for item in roadmap.items}

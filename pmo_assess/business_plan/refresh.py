@@ -5,7 +5,9 @@ whose fingerprint still matches was never touched, so it is replaced by a fresh 
 that differs was edited and stays byte for byte. List entries are matched by what they are about
 (an objective by its capability, a KPI or service by its id, a risk by its text); untouched entries
 the fresh draft no longer has are removed, edited ones kept, new ones added, and an entry the PMO
-head deleted is not added back. Every step is named in the :class:`RefreshReport`.
+head deleted is not added back. A section the plan lacks (drafted by an earlier pmo-assess) is added at
+the draft's place. The PMO head's records (``context``, ``co_creation``, ``sign_off``, ``pmo_type.chosen``)
+are never re-derived. Every step is named in the :class:`RefreshReport`.
 """
 from __future__ import annotations
 
@@ -18,15 +20,16 @@ from typing import Any, Callable
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-SCALARS = ("purpose", "mandate", "pmo_type.recommended", "pmo_type.reason", "financials.horizon_years",
+SCALARS = ("purpose", "mandate", "pmo_type.recommended", "pmo_type.aim", "pmo_type.reason", "pmo_type.evolution",
+           "scope.served", "scope.in", "scope.out", "funding.model", "funding.reason", "financials.horizon_years",
            "reassessment.date", "reassessment.scope")
 #: Sections whose entries are matched by an id field (else by the hash of their text field).
-KEYED = {"objectives": "capabilities", "kpis": "id", "services": "id", "value_propositions": "stakeholder",
-         "communication": "audience"}
+KEYED = {"objectives": "capabilities", "kpis": "id", "services": "id", "staffing": "role",
+         "value_propositions": "stakeholder", "communication": "audience"}
 BY_TEXT = {"change_management": "action", "risks": "risk"}
 BENEFITS = "financials.benefits"
-SECTIONS = ("objectives", "kpis", "services", "value_propositions", "change_management", "communication",
-            "risks", BENEFITS)
+SECTIONS = ("objectives", "kpis", "services", "staffing", "value_propositions", "change_management",
+            "communication", "risks", BENEFITS)
 _OBJECTIVE_ID = re.compile(r"^(\S+?):\s")
 
 
@@ -126,16 +129,18 @@ class RefreshReport:
     added: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     not_readded: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
         """True when the file's content changes (kept edits alone change nothing)."""
-        return bool(self.rederived or self.added or self.removed)
+        return bool(self.rederived or self.added or self.removed or self.replaced)
 
     def lines(self) -> list[str]:
         groups = (("re-derived (never edited)", self.rederived), ("kept as you edited it", self.kept),
                   ("added", self.added), ("removed (untouched, no longer derived)", self.removed),
-                  ("not added back (you removed or rewrote it)", self.not_readded))
+                  ("not added back (you removed or rewrote it)", self.not_readded),
+                  ("replaced by the --context answers", self.replaced))
         return [f"{title}: {', '.join(_grouped(items))}" for title, items in groups if items]
 
 
@@ -185,12 +190,28 @@ def _remap_objective_ids(document: CommentedMap, draft: CommentedMap) -> None:
             node["item"] = mapping[found.group(1)] + str(node["item"])[found.end(1):]
 
 
+def _add_missing_sections(document: CommentedMap, draft: CommentedMap, report: RefreshReport) -> None:
+    """Top-level sections of the draft the plan lacks (drafted by an earlier pmo-assess) go in at the draft's place."""
+    keys = list(draft.keys())
+    for n, key in enumerate(keys):
+        if key in document or key == "drafted_from":
+            continue
+        before = next((k for k in reversed(keys[:n]) if k in document), None)
+        position = list(document.keys()).index(before) + 1 if before is not None else 0
+        document.insert(position, key, draft[key])
+        report.added.append(f"{key} (a section this plan did not have)")
+
+
 def _merge_scalars(document: CommentedMap, draft: CommentedMap, recorded: dict, report: RefreshReport) -> None:
     for path in SCALARS:
         current, fresh = _get(document, path), _get(draft, path)
         if fingerprint(current) == fingerprint(fresh):
             continue
         parent, key = _parent(document, path)
+        if isinstance(parent, dict) and key not in parent:  # a field an earlier pmo-assess did not draft
+            parent[key] = fresh
+            report.added.append(path)
+            continue
         untouched = bool(recorded) and recorded.get(path, "") == field_print(current)  # no record: all yours
         if untouched and isinstance(parent, dict):
             parent[key] = fresh
@@ -264,6 +285,7 @@ def refresh_plan(document: CommentedMap, draft: CommentedMap, recorded: Any,
     report = RefreshReport()
     _remap_objective_ids(document, draft)
     caps_now = _objective_caps(document)  # before objectives change: benefit lines follow their objective
+    _add_missing_sections(document, draft, report)
     _merge_scalars(document, draft, recorded, report)
     kept = {section: _merge_section(document, draft, section, recorded.get(section) or {}, caps_now, report)
             for section in SECTIONS}

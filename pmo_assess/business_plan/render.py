@@ -10,13 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import html
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, Sequence, Union
 
-from pmo_assess.business_plan.catalogue import MEASURE_LEVELS
+from pmo_assess.business_plan.catalogue import FUNDING_MODELS, MEASURE_LEVELS
 from pmo_assess.business_plan.facts import PlanStatus
 from pmo_assess.business_plan.financials import Financials, MoneyLine
 from pmo_assess.business_plan.plan_file import BusinessPlan
 from pmo_assess.business_plan.pmo_type import TYPE_MEANING
+from pmo_assess.business_plan.render_type import pmo_type_section
 from pmo_assess.roadmap.roadmap_file import Roadmap
 from pmo_assess.sanitize import escape_html, neutralize_markdown_links
 
@@ -102,8 +103,11 @@ def _roadmap_cost_text(plan: BusinessPlan) -> str:
             f"from {min((i.start for i in costs.items), default=costs.starts_on).isoformat()} to "
             f"{max((i.end for i in costs.items), default=costs.starts_on).isoformat()}")
     if costs.amount is not None:
-        text += (f": {_money(costs.amount, plan.currency)} at {_money(plan.day_rate, plan.currency)} a day, "
-                 "read from the roadmap on every run and counted in the months their dates fall in.")
+        text += (f": {_money(costs.amount, plan.currency)} at {_money(plan.day_rate, plan.currency)} a day"
+                 + (f", of which {_money(costs.non_labour, plan.currency)} non-labour (licences, fees and other "
+                    "costs the initiative library names, counted in the month each initiative starts)"
+                    if costs.non_labour else "")
+                 + ", read from the roadmap on every run and counted in the months their dates fall in.")
     else:
         text += "; their cost is not known yet (see below)."
     return text
@@ -141,9 +145,11 @@ def _waves_table(plan: BusinessPlan) -> Table:
     costs = plan.roadmap_costs
     rows = tuple((w.wave or "", w.label, w.first, w.last, w.initiatives, w.person_days,
                   Money(w.amount, plan.currency) if w.amount is not None else None,
-                  "–".join(map(str, (w.years[0], w.years[-1]))) if len(w.years) > 1 else str(w.years[0]))
+                  "–".join(map(str, (w.years[0], w.years[-1]))) if len(w.years) > 1 else str(w.years[0]),
+                  Money(w.non_labour, plan.currency))
                  for w in (costs.waves if costs else ()))
-    return Table(("wave", "roadmap cost", "from", "to", "initiatives", "person-days", "cost", "plan year"), rows)
+    return Table(("wave", "roadmap cost", "from", "to", "initiatives", "person-days", "cost", "plan year",
+                  "of which non-labour"), rows)
 
 
 def roadmap_cost_tables(plan: BusinessPlan) -> tuple[Table, Table]:
@@ -161,14 +167,94 @@ def table_frame(table: Table) -> pd.DataFrame:
 
 def still_to_fill(plan: BusinessPlan, roadmap: Roadmap | None = None) -> list[str]:
     """What the draft left for the PMO head: owners, baselines, targets, money."""
-    todo = [f"KPI {k.id}: {', '.join(field for field, value in (('baseline', k.baseline), ('target', k.target), ('owner', k.owner)) if value in (None, ''))}"
-            for k in plan.kpis if k.baseline is None or k.target is None or not k.owner]
+    todo = [f"objective {o.id}: {', '.join(n for n, v in zip(('baseline', 'target'), _objective_values(plan, o)) if v is None)}"
+            for o in plan.objectives if None in _objective_values(plan, o)]
+    todo += [f"KPI {k.id}: {', '.join(field for field, value in (('baseline', k.baseline), ('target', k.target), ('owner', k.owner)) if value in (None, ''))}"
+             for k in plan.kpis if k.baseline is None or k.target is None or not k.owner]
+    todo += [f"service '{s.name}': {', '.join(n for n, v in (('service level', s.service_level), ('owner', s.owner)) if not v)}"
+             for s in plan.services if s.status != "retired" and (not s.service_level or not s.owner)]
+    todo += [f"staffing '{r.role}': FTE" for r in plan.staffing if r.fte is None]
+    if plan.funding.model and not plan.funding.budget_holder:
+        todo.append("funding: budget holder")
     todo += [f"risk '{r.risk[:60]}': owner" for r in plan.risks if not r.owner]
     todo += [f"change action '{c.action[:60]}': owner" for c in plan.change_management if not c.owner]
     todo += [f"communication to {c.audience}: owner" for c in plan.communication if not c.owner]
     todo += [f"roadmap item {i.id}: owner" for i in (roadmap.active_items if roadmap else ()) if not i.owner]
     todo += list(plan.financials.missing)
+    todo += [f"sign-off by {s.role}: pending" for s in plan.sign_off if s.decision == "pending"]
     return todo
+
+
+def _objective_values(plan: BusinessPlan, objective) -> tuple[float | None, float | None]:
+    """An objective's baseline and target: its own, else its headline KPI's."""
+    kpi = next((k for k in plan.kpis if k.id == objective.measure), None)
+    baseline = objective.baseline if objective.baseline is not None else (kpi.baseline if kpi else None)
+    target = objective.target if objective.target is not None else (kpi.target if kpi else None)
+    return baseline, target
+
+
+def _objectives_section(plan: BusinessPlan) -> Section:
+    kpis = {k.id: k for k in plan.kpis}
+    rows = []
+    for o in plan.objectives:
+        kpi = kpis.get(o.measure)
+        baseline, target = _objective_values(plan, o)
+        unit = f" ({kpi.unit})" if kpi and kpi.unit else ""
+        step = f"{o.levels[0]}→{o.levels[1]}" if o.levels else ""
+        rows.append((o.id, o.objective, o.business_outcome, (kpi.name + unit) if kpi else ", ".join(o.measured_by),
+                     baseline, target, o.due, step))
+    return Section("Objectives", ("Each objective is a business outcome with a baseline, a target and a date; the "
+                                  "maturity step it depends on is shown beside it.",),
+                   (Table(("id", "objective", "business outcome", "measure", "baseline", "target", "due",
+                           "maturity step"), tuple(rows)),))
+
+
+def _staffing_section(plan: BusinessPlan) -> Section:
+    sized = [r.fte for r in plan.staffing if r.fte is not None]
+    unsized = [r.role for r in plan.staffing if r.fte is None]
+    text = f"{sum(sized):g} FTE across {len(sized)} roles"
+    text += f"; still to size: {', '.join(unsized)}." if unsized else "."
+    return Section("Staffing", (text, "Roadmap roles are sized from the roadmap's effort: person-days of the "
+                                      "initiatives not done yet ÷ working days between their first start and last "
+                                      "end."),
+                   (Table(("role", "FTE", "basis", "from"), tuple((r.role, r.fte, r.basis, r.starts)
+                                                                  for r in plan.staffing)),))
+
+
+def _scope_section(plan: BusinessPlan) -> list[Section]:
+    scope = plan.scope
+    if not (scope.served or scope.inside or scope.outside):
+        return []
+    return [Section("Scope", tuple(p for p in (f"Serves {scope.served}." if scope.served else "",
+                                               "In scope: " + "; ".join(scope.inside) + "." if scope.inside else "")
+                                   if p),
+                    bullets=tuple(f"Out of scope: {o}" for o in scope.outside))]
+
+
+def _funding_section(plan: BusinessPlan) -> list[Section]:
+    funding = plan.funding
+    if not funding.model:
+        return []
+    return [Section("Funding model", tuple(p for p in (
+        f"{funding.model.capitalize()}: {FUNDING_MODELS[funding.model]}.", funding.reason,
+        f"Budget holder: {funding.budget_holder}." if funding.budget_holder else "") if p))]
+
+
+def _sign_off_text(plan: BusinessPlan) -> str:
+    decided = [s for s in plan.sign_off if s.decision != "pending"]
+    pending = [s.role for s in plan.sign_off if s.decision == "pending"]
+    parts = [f"{s.decision.replace('-', ' ')} by {s.name} ({s.role}) on {s.on.isoformat() if s.on else 'an unknown date'}"
+             for s in decided]
+    text = ("Sign-off: " + "; ".join(parts) + "." if parts else "Not signed off yet.")
+    return text + (f" Pending: {', '.join(pending)}." if pending else "")
+
+
+def _record_section(plan: BusinessPlan) -> Section:
+    return Section("Co-creation and sign-off", (
+        "Who shaped this plan with the PMO, and who signed it off.", _sign_off_text(plan)), (
+        Table(("who", "contribution", "when"), tuple((c.who, c.contribution, c.on) for c in plan.co_creation)),
+        Table(("role", "name", "decision", "on", "note"), tuple((s.role, s.name, s.decision, s.on, s.note)
+                                                                  for s in plan.sign_off))))
 
 
 def _summary(plan: BusinessPlan, roadmap: Roadmap | None, status: PlanStatus | None) -> Section:
@@ -182,7 +268,14 @@ def _summary(plan: BusinessPlan, roadmap: Roadmap | None, status: PlanStatus | N
                      + (f", with {gaps} capabilities below their agreed target." if facts.targets else "."))
     chosen = plan.pmo_type.chosen
     if chosen:
-        texts.append(f"It will work as a {chosen} PMO: it {TYPE_MEANING[chosen]}.")
+        later = [f"{step.pmo_type} {step.when}" for step in plan.pmo_type.evolution[1:]]
+        texts.append(f"It will work as a {chosen} PMO: it {TYPE_MEANING[chosen]}."
+                     + (f" On the way to a {plan.pmo_type.aim} PMO it becomes {'; then '.join(later)}." if later else ""))
+    sized = [r.fte for r in plan.staffing if r.fte is not None]
+    if sized:
+        texts.append(f"It needs {sum(sized):g} FTE in {len(sized)} sized roles"
+                     + (f" ({sum(1 for r in plan.staffing if r.fte is None)} still to size)."
+                        if len(sized) < len(plan.staffing) else "."))
     levels = len({k.measure_level for k in plan.kpis})
     texts.append(f"The plan has {len(plan.objectives)} objectives, measured by {len(plan.kpis)} KPIs on "
                  + ("all four levels" if levels == 4 else f"{levels} of the four levels") + " of measures, and offers "
@@ -216,6 +309,8 @@ def _summary(plan: BusinessPlan, roadmap: Roadmap | None, status: PlanStatus | N
             parts.append(f"{texts_stale} {'text quotes' if texts_stale == 1 else 'texts quote'} levels the "
                          "assessment no longer shows")
         texts.append("Attention: " + " and ".join(parts) + "; see 'Changed since drafting' below.")
+    if plan.sign_off:
+        texts.append(_sign_off_text(plan))
     return Section("Executive summary", tuple(texts), bullets=plan.notices, charts=("financials",))
 
 
@@ -237,26 +332,37 @@ def _changes(status: PlanStatus | None) -> list[Section]:
     return [Section("Changed since drafting", tuple(paragraphs), bullets=tuple(facts + texts))]
 
 
-def plan_document(plan: BusinessPlan, roadmap: Roadmap | None = None, status: PlanStatus | None = None) -> list[Section]:
-    """Every section of the business plan, in reading order (executive summary first)."""
+def plan_document(plan: BusinessPlan, roadmap: Roadmap | None = None, status: PlanStatus | None = None,
+                  kpi_trends: Sequence[Section] = ()) -> list[Section]:
+    """Every section of the business plan, in reading order (executive summary first).
+
+    ``kpi_trends`` (sections on KPIs over time, from :mod:`pmo_assess.business_plan.kpi_tracking`) go right
+    after the KPIs.
+    """
     choice = plan.pmo_type
     kind = (f"PMO type: {choice.chosen} — a {choice.chosen} PMO {TYPE_MEANING[choice.chosen]}."
             if choice.chosen else "PMO type: not chosen yet.")
     if choice.recommended and choice.recommended != choice.chosen:
         kind += f" (The assessment recommended {choice.recommended}; the PMO head chose otherwise.)"
     sections = [_summary(plan, roadmap, status), *_changes(status),
-        Section("Purpose and mandate", tuple(p for p in (plan.purpose, plan.mandate, kind, choice.reason) if p)),
-        Section("Objectives", tables=(Table(("id", "objective", "business outcome", "measured by", "due"), tuple(
-            (o.id, o.objective, o.business_outcome, ", ".join(o.measured_by), o.due)
-            for o in plan.objectives)),)),
+        Section("Purpose and mandate", tuple(p for p in (plan.purpose, plan.mandate, kind) if p)),
+        pmo_type_section(plan, status.facts if status is not None else plan.drafted_from),
+        *_scope_section(plan),
+        _objectives_section(plan),
         Section("KPIs on the four levels of measures", tuple(
             f"Level {level}: {name}." for level, name in MEASURE_LEVELS.items()), (Table(
             ("level", "KPI", "unit", "better", "baseline", "target", "owner", "cadence", "moved by"), tuple(
                 (k.measure_level, k.name, k.unit, "higher" if k.direction == "up" else "lower",
                  k.baseline, k.target, k.owner, k.cadence, ", ".join(k.initiatives))
                 for k in sorted(plan.kpis, key=lambda k: k.measure_level))),), charts=("kpis",)),
-        Section("Service catalogue", tables=(Table(("service", "what it does", "for", "status"), tuple(
-            (s.name, s.description, ", ".join(s.customers), s.status) for s in plan.services)),)),
+        *kpi_trends,
+        Section("Service catalogue", ("Each service names its customers, the service level it promises and the "
+                                      "role that owns it.",), (Table(
+            ("service", "what it does", "for", "service level", "owner", "status"), tuple(
+                (s.name, s.description, ", ".join(s.customers), s.service_level, s.owner, s.status)
+                for s in plan.services)),)),
+        *((_staffing_section(plan),) if plan.staffing else ()),
+        *_funding_section(plan),
         Section("Costs, benefits and payback", tuple(_financial_summary(plan)), (
             Table(("line", "item", "recurrence", "from year", "amount", "how"),
                   tuple(_financial_lines(plan, plan.costs, "cost") + _financial_lines(plan, plan.benefits, "benefit"))),
@@ -270,6 +376,7 @@ def plan_document(plan: BusinessPlan, roadmap: Roadmap | None = None, status: Pl
             (c.audience, c.message, c.channel, c.cadence, c.owner) for c in plan.communication)),)),
         Section("Risks", tables=(Table(("risk", "likelihood", "impact", "mitigation", "owner"), tuple(
             (r.risk, r.likelihood, r.impact, r.mitigation, r.owner) for r in plan.risks)),)),
+        *((_record_section(plan),) if plan.co_creation or plan.sign_off else ()),
     ]
     if roadmap is not None:
         sections.append(Section("Roadmap", (f"{len(roadmap.active_items)} active initiatives in "
@@ -317,17 +424,19 @@ def _html_cell(value: Cell) -> str:
 
 
 def to_html(plan: BusinessPlan, roadmap: Roadmap | None = None, standalone: bool = True,
-            status: PlanStatus | None = None, charts: dict[str, str] | None = None) -> str:
+            status: PlanStatus | None = None, charts: dict[str, str] | None = None,
+            kpi_trends: Sequence[Section] = ()) -> str:
     """An HTML page (or, not standalone, a fragment for a notebook); every text is escaped.
 
-    ``charts`` maps a chart name (see :attr:`Section.charts`) to a PNG as base64, shown after its section.
+    ``charts`` maps a chart name (see :attr:`Section.charts`) to a PNG as base64, shown after its section;
+    ``kpi_trends`` are sections shown after the KPIs (see :func:`plan_document`).
     """
     e = escape_html
     out = ["<!DOCTYPE html>", "<html lang=\"en\"><head><meta charset=\"utf-8\">",
            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
            f"<title>{e(title_of(plan))}</title>", f"<style>{STYLE}</style></head><body>"] if standalone else []
     out.append(f"<h1>{e(title_of(plan))}</h1>")
-    for section in plan_document(plan, roadmap, status):
+    for section in plan_document(plan, roadmap, status, kpi_trends):
         out.append(f"<h2>{e(section.title)}</h2>")
         box = {"Executive summary": "summary", "Changed since drafting": "attention"}.get(section.title)
         if box:
@@ -358,11 +467,12 @@ def markdown_text(text: str) -> str:
     return neutralize_markdown_links(html.escape(text, quote=False)).replace("|", "\\|").replace("\n", " ")
 
 
-def to_markdown(plan: BusinessPlan, roadmap: Roadmap | None = None, status: PlanStatus | None = None) -> str:
+def to_markdown(plan: BusinessPlan, roadmap: Roadmap | None = None, status: PlanStatus | None = None,
+                kpi_trends: Sequence[Section] = ()) -> str:
     """The plan as Markdown (GitHub tables), safe to render: raw HTML in user text is escaped."""
     md = markdown_text
     out = [f"# {md(title_of(plan))}", ""]
-    for section in plan_document(plan, roadmap, status):
+    for section in plan_document(plan, roadmap, status, kpi_trends):
         out += [f"## {md(section.title)}", ""]
         for p in section.paragraphs:
             out += [md(p), ""]
@@ -397,8 +507,11 @@ def owners_table(plan: BusinessPlan, roadmap: Roadmap | None = None) -> Table:
 def pmo_type_html(plan: BusinessPlan) -> str:
     """The chosen and recommended PMO type with the reason, escaped (the reason is the PMO head's text)."""
     choice = plan.pmo_type
+    aim = f", aim: {escape_html(choice.aim)}" if choice.aim else ""
+    steps = "".join(f"<li>{escape_html(s.pmo_type)}: {escape_html(s.when)}</li>" for s in choice.evolution)
     return (f"<p><strong>Chosen: {escape_html(choice.chosen)}</strong> "
-            f"(recommended: {escape_html(choice.recommended)})</p><p>{escape_html(choice.reason)}</p>")
+            f"(recommended: {escape_html(choice.recommended)}{aim})</p><p>{escape_html(choice.reason)}</p>"
+            + (f"<ol>{steps}</ol>" if steps else ""))
 
 
 def changes_html(status: PlanStatus) -> str:

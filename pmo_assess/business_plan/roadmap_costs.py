@@ -3,7 +3,8 @@
 The roadmap is the source of truth for effort. Each active initiative (not dropped, gap not closed)
 costs ``effort × day_rate``, spread evenly over the days it runs (its ``start``/``end``, else its
 wave's dates, else where the planner would place it), so a wave's cost falls in the plan years its
-dates fall in. Plan year 1 starts on ``financials.starts_on`` of the plan, else on the roadmap's
+dates fall in. An initiative from the library also costs the library's non-labour cost (licences,
+benchmark fees, training), counted in the month it starts. Plan year 1 starts on ``financials.starts_on`` of the plan, else on the roadmap's
 first day. An initiative that cannot be placed at all leaves the plan without a ratio, named.
 """
 from __future__ import annotations
@@ -14,6 +15,7 @@ import math
 from dataclasses import dataclass
 
 from pmo_assess.errors import InputErrors, InputProblem
+from pmo_assess.roadmap.library import Library
 from pmo_assess.roadmap.roadmap_file import Roadmap, RoadmapItem
 
 #: The plan never looks further ahead than this (the horizon is checked against it too).
@@ -33,6 +35,7 @@ class ItemCost:
     end: dt.date
     person_days: float
     amount: float | None
+    non_labour: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,7 @@ class WaveCost:
     amount: float | None
     years: tuple[int, ...]
     label: str = ""
+    non_labour: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,10 @@ class RoadmapCosts:
     @property
     def person_days(self) -> float:
         return sum(i.person_days for i in self.items)
+
+    @property
+    def non_labour(self) -> float:
+        return sum(i.non_labour for i in self.items)
 
     @property
     def amount(self) -> float | None:
@@ -147,8 +155,15 @@ def _placed_by_planner(roadmap: Roadmap) -> dict[str, tuple[dt.date, dt.date, in
             if slot.start is not None and slot.end is not None}
 
 
+def non_labour_cost(item: RoadmapItem, library: Library | None) -> float:
+    """The library's non-labour cost of a library initiative (0 for one of your own, or without a library)."""
+    initiative = library.by_id.get(item.id) if library is not None and not item.custom else None
+    value = getattr(initiative, "non_labour_cost", 0) or 0
+    return float(value) if isinstance(value, (int, float)) and math.isfinite(value) else 0.0
+
+
 def cost_roadmap(roadmap: Roadmap, day_rate: float | None, starts_on: dt.date | None = None,
-                 labels: dict[int, str] | None = None) -> RoadmapCosts:
+                 labels: dict[int, str] | None = None, library: Library | None = None) -> RoadmapCosts:
     """Cost every active initiative of the roadmap by date; see the module docstring for the model."""
     first_day = starts_on or roadmap_start(roadmap) or dt.date.today()
     items, monthly, missing, unscheduled, notes = [], {}, [], [], []
@@ -171,9 +186,14 @@ def cost_roadmap(roadmap: Roadmap, day_rate: float | None, starts_on: dt.date | 
         if amount is not None and not (math.isfinite(amount) and amount <= MAX_ITEM_COST):
             raise _problem(roadmap, index, "effort", f"item {item.id!r}: {days:g} person-days × day rate {day_rate:g} "
                                                      f"is more than {MAX_ITEM_COST:,.0f}: check the effort")
-        items.append(ItemCost(item.id, item.title, wave, dates[0], dates[1], days, amount))
+        extra = non_labour_cost(item, library)
+        items.append(ItemCost(item.id, item.title, wave, dates[0], dates[1], days,
+                              None if amount is None else amount + extra, extra))
         if amount:
             _spread(amount, *dates, first_day, monthly)
+        if extra:
+            start_month = month_index(first_day, dates[0])
+            monthly[start_month] = monthly.get(start_month, 0.0) + extra
     if unscheduled:
         missing.append(f"roadmap initiative(s) the schedule cannot place, so their cost has no year: "
                        f"{', '.join(unscheduled)}; schedule them (pmo-assess roadmap) or drop them")
@@ -214,9 +234,10 @@ def _waves(items: list[ItemCost], starts_on: dt.date, day_rate: float | None,
         group = by_wave[wave]
         first, last = min(i.start for i in group), max(i.end for i in group)
         days = sum(i.person_days for i in group)
+        extra = sum(i.non_labour for i in group)
         years = tuple(range(max(month_index(starts_on, first), 0) // 12 + 1,
                             max(month_index(starts_on, last), 0) // 12 + 2))
-        waves.append(WaveCost(wave, first, last, len(group), days, None if day_rate is None else days * day_rate,
+        waves.append(WaveCost(wave, first, last, len(group), days, None if day_rate is None else days * day_rate + extra,
                               years, labels.get(wave, f"Roadmap wave {wave} initiatives" if wave else
-                                                "Dated initiatives outside any wave")))
+                                                "Dated initiatives outside any wave"), extra))
     return tuple(waves)

@@ -25,15 +25,20 @@ def stale_texts(plan: BusinessPlan, facts: Facts) -> list[Change]:
                                               f"{facts.overall} overall"))
     for objective in plan.objectives:
         found = _STEP.search(objective.objective)
-        if not found or len(objective.capabilities) != 1:
+        if len(objective.capabilities) != 1 or not (found or objective.levels):
             continue
         capability = objective.capabilities[0]
         now, target = facts.capabilities.get(capability), facts.targets.get(capability)
-        if now is not None and int(found.group(1)) != now:
-            changes.append(Change("text", f"objective {objective.id} says '{found.group(0)}', {capability} is at "
+        if found:  # a plan@1 objective quotes its step in its text
+            said, (low, high) = f"says '{found.group(0)}'", (int(found.group(1)), int(found.group(2)))
+        else:
+            low, high = objective.levels
+            said = f"rides on {capability} {low}→{high}"
+        if now is not None and low != now:
+            changes.append(Change("text", f"objective {objective.id} {said}, {capability} is at "
                                           f"level {now} now" + (f" (target {target})" if target else "")))
-        elif target is not None and int(found.group(2)) != target:
-            changes.append(Change("text", f"objective {objective.id} says '{found.group(0)}', the target of "
+        elif target is not None and high != target:
+            changes.append(Change("text", f"objective {objective.id} {said}, the target of "
                                           f"{capability} is {target} now"))
     ids = {o.id for o in plan.objectives}
     for line in plan.benefits:

@@ -42,6 +42,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument("--roadmap", "-r", metavar="FILE", help="the unit's roadmap.yaml")
     parser.add_argument("--library", "-l", metavar="FILE",
                         help="initiative library (default: initiatives/<questionnaire id>.yaml beside the questionnaire)")
+    parser.add_argument("--context", "-c", metavar="FILE",
+                        help="the plan's context answers (strategy_emphasis, culture, sponsor_expectation, size; "
+                             "options in questionnaires/plan-context.yaml): used by a new draft, --redraft and "
+                             "--refresh to recommend the PMO type")
     parser.add_argument("--out", "-o", required=True, metavar="DIR", help="where plan.yaml and the outputs live")
     parser.add_argument("--plan", metavar="FILE", help="the plan file (default: OUT/plan.yaml)")
     parser.add_argument("--format", "-f", type=formats, default=FORMATS, metavar="LIST",
@@ -66,7 +70,8 @@ def run(args: argparse.Namespace) -> int:
     plan_path = Path(args.plan) if args.plan else Path(args.out) / "plan.yaml"
     result = build_plan(args.questionnaire, args.answers, args.unit, plan_path, targets_path=args.targets,
                         roadmap_path=args.roadmap, library_path=args.library, redraft=args.redraft,
-                        currency=args.currency, day_rate=args.day_rate, refresh=args.refresh)
+                        currency=args.currency, day_rate=args.day_rate, refresh=args.refresh,
+                        context_path=args.context)
     if result.drafted:
         print(f"drafted {plan_path}: edit it, then run this command again", file=sys.stderr)
     elif result.refreshed is not None:
@@ -93,10 +98,14 @@ def run(args: argparse.Namespace) -> int:
         print(f"note: {notice}", file=sys.stderr)
     if result.redraft_path:
         print(f"fresh draft for comparison: {result.redraft_path}", file=sys.stderr)
-    inputs = [args.questionnaire, *args.answers, *(p for p in (args.targets, args.roadmap, args.library) if p)]
+    inputs = [args.questionnaire, *args.answers,
+              *(p for p in (args.targets, args.roadmap, args.library, args.context) if p)]
     for path in write_plan_outputs(result.plan, result.roadmap, args.out, args.format, status=status,
                                    questionnaire=result.questionnaire, paper=args.paper, inputs=inputs):
         print(f"wrote {path}", file=sys.stderr)
+    choice = result.plan.pmo_type
+    aim = f", heading for {choice.aim}" if choice.aim and choice.aim != choice.chosen else ""
+    print(f"PMO type {choice.chosen}{aim}", file=sys.stderr)
     financials = result.plan.financials
     if financials.benefit_cost_ratio is not None:
         payback = f"{financials.payback_months} months" if financials.payback_months else "not within the horizon"
