@@ -122,3 +122,16 @@ def test_kpis_from_xlsx_and_periods(tmp_path):
     assert (quarter.label, quarter.start, quarter.end) == ("2026-Q3", dt.date(2026, 7, 1), dt.date(2026, 9, 30))
     assert parse_period("2026-H2").end == dt.date(2026, 12, 31) and parse_period("2026-02").end.day == 28
     assert parse_period("Q3 2026") is None and parse_period("2026-13") is None
+
+
+def test_every_plan_format_shows_kpis_over_time_when_kpis_csv_lies_beside_the_plan(tmp_path):
+    from docx import Document
+
+    written = write_plan_outputs(load_plan(PLAN), None, tmp_path, ["md", "html", "docx"])
+    texts = {path.suffix: path for path in written}
+    assert "KPIs over time" in texts[".md"].read_text(encoding="utf-8")
+    assert "KPIs over time" in texts[".html"].read_text(encoding="utf-8")
+    headings = [p.text for p in Document(str(texts[".docx"])).paragraphs if p.style.name.startswith("Heading")]
+    assert "KPIs over time" in headings
+    # the on-time KPI's row names its level of measure in the markdown table
+    assert "Projects on schedule" in texts[".md"].read_text(encoding="utf-8")

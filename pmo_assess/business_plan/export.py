@@ -27,10 +27,15 @@ def render_plan_outputs(plan: BusinessPlan, roadmap: Roadmap | None, formats: It
                         paper: str = "a4", kpi_trends: Sequence[Section] = ()) -> dict[str, bytes]:
     """Every format asked for, rendered to bytes (format → content); nothing is written.
 
-    ``kpi_trends``: sections on KPIs over time, placed after the KPIs in HTML, Markdown and DOCX.
+    ``kpi_trends``: sections on KPIs over time, placed after the KPIs in HTML, Markdown and DOCX; when none
+    are given, kpis.csv / actuals.csv beside plan.yaml supply them (a bad one stops every format: InputErrors).
     """
     import base64
 
+    from pmo_assess.business_plan.kpi_tracking import load_kpi_tracking, tracking_section
+
+    tracking = load_kpi_tracking(plan)
+    kpi_trends = list(kpi_trends) or ([tracking_section(tracking)] if tracking else [])
     formats = tuple(formats)
     charts = {}
     if "html" in formats or "docx" in formats:
@@ -41,7 +46,7 @@ def render_plan_outputs(plan: BusinessPlan, roadmap: Roadmap | None, formats: It
             kpi_trends=kpi_trends).encode("utf-8"),
         "md": lambda: to_markdown(plan, roadmap, status, kpi_trends).encode("utf-8"),
         "docx": lambda: plan_to_docx(plan, roadmap, status, charts, paper, kpi_trends),
-        "xlsx": lambda: plan_to_xlsx(plan, roadmap, status),
+        "xlsx": lambda: plan_to_xlsx(plan, roadmap, status, tracking),
     }
     return {fmt: makers[fmt]() for fmt in formats}
 

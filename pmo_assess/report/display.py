@@ -71,7 +71,8 @@ def figure_svg(figure: Figure) -> str:
     """Render a figure to SVG text (no creation date, so reruns give the same file)."""
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
-    return buffer.getvalue()
+    # shrink to the page on a phone instead of running off its right edge (the viewBox keeps it sharp)
+    return buffer.getvalue().replace("<svg ", '<svg style="max-width:100%;height:auto" ', 1)
 
 
 def show_html(html: str) -> None:
