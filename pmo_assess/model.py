@@ -31,10 +31,14 @@ class Role:
 
 @dataclass(frozen=True)
 class Question:
+    """One question; ``evidence`` says what to ask for or look at, ``replaces`` the older ids it continues."""
+
     id: str
     text: str
     anchors: dict[int, str]
     weight: float = 1.0
+    evidence: str = ""
+    replaces: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -84,6 +88,7 @@ class Questionnaire:
     scoring: Scoring = field(default_factory=Scoring)
     roles: tuple[Role, ...] = ()
     source: str = ""
+    guidance: str = ""
 
     @cached_property
     def _level_names(self) -> dict[int, str]:

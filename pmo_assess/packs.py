@@ -1,8 +1,9 @@
 """Respondent packs: one protected XLSX per respondent, answered offline and imported without guessing.
 
 A pack has an *Instructions* sheet, an *Answers* sheet (questions grouped by dimension and
-capability, the four anchors beside each question, a dropdown answer cell and a comment cell;
-everything else locked) and a very hidden ``_pmo_assess`` sheet holding what the import needs:
+capability, the four anchors beside each question, then, when the bank says what evidence to look
+at, an *Evidence to look at* column, a dropdown answer cell and a comment cell; everything else
+locked) and a very hidden ``_pmo_assess`` sheet holding what the import needs:
 questionnaire id and version, unit, respondent, role and the question id of every answer row,
 with a checksum that shows whether any of it was edited. Sheets are protected without a password:
 the protection guides respondents, the checksum catches tampering.
@@ -35,10 +36,13 @@ ANSWERS_SHEET = "Answers"
 INSTRUCTIONS_SHEET = "Instructions"
 ANSWER_CHOICES = ("1", "2", "3", "4", "na", "dk")
 REF_COLUMN, ANSWER_COLUMN, COMMENT_COLUMN = "A", "G", "H"
+#: With an evidence column (G), the answer and comment cells move one column right.
+EVIDENCE_COLUMN, EVIDENCE_ANSWER_COLUMN, EVIDENCE_COMMENT_COLUMN = "G", "H", "I"
 RESPONDENT_CELL, ROLE_CELL = "B2", "B3"
 HEADER_ROW = 5
 
-_WIDTHS = {"A": 12, "B": 44, "C": 36, "D": 36, "E": 36, "F": 36, "G": 12, "H": 42}
+_WIDTHS = {"A": 12, "B": 44, "C": 36, "D": 36, "E": 36, "F": 36}
+_EVIDENCE_WIDTH, _ANSWER_WIDTH, _COMMENT_WIDTH = 34, 12, 42
 _WRAP_TOP = Alignment(wrap_text=True, vertical="top")
 _UNLOCKED = Protection(locked=False)
 _INPUT_FILL = PatternFill("solid", fgColor="FFF9DB")
@@ -47,6 +51,27 @@ _CAPABILITY_FILL = PatternFill("solid", fgColor="DCE6F2")
 _HEADER_FILL = PatternFill("solid", fgColor="E7E6E6")
 _THIN = Side(style="thin", color="B7B7B7")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where a pack's answer and comment cells are: G and H, or H and I after an evidence column."""
+
+    answer: str = ANSWER_COLUMN
+    comment: str = COMMENT_COLUMN
+    evidence: str | None = None
+
+    @property
+    def widths(self) -> dict[str, int]:
+        extra = {self.evidence: _EVIDENCE_WIDTH} if self.evidence else {}
+        return {**_WIDTHS, **extra, self.answer: _ANSWER_WIDTH, self.comment: _COMMENT_WIDTH}
+
+
+def pack_layout(questionnaire: Questionnaire) -> Layout:
+    """The evidence column only when some question of the bank says what evidence to look at."""
+    if any(getattr(q, "evidence", "") for q in questionnaire.questions):
+        return Layout(EVIDENCE_ANSWER_COLUMN, EVIDENCE_COMMENT_COLUMN, EVIDENCE_COLUMN)
+    return Layout()
 
 
 @dataclass(frozen=True)
@@ -115,8 +140,13 @@ def _instructions(sheet: Worksheet, questionnaire: Questionnaire, request: PackR
         ("5.", "Save the file as it is (same name, .xlsx) and send it back. Do not copy your answers "
                "into another file: this workbook carries what is needed to import them."),
         ("", ""),
-        ("Maturity levels", ""),
     ]
+    if pack_layout(questionnaire).evidence:  # after step 2, which it explains
+        lines.insert(8, ("2a.", "The 'Evidence to look at' column says what to ask for or look at before you "
+                                "answer: answer from what you can see, not from what you have heard."))
+    if questionnaire.guidance:
+        lines += [("How to choose a level", questionnaire.guidance), ("", "")]
+    lines.append(("Maturity levels", ""))
     lines += [(f"{lv.value} · {lv.name}", lv.description) for lv in questionnaire.levels]
     for row, (label, text) in enumerate(lines, start=1):
         sheet.cell(row, 1, neutralize_formula(label)).font = Font(bold=True, size=16 if row == 1 else 11)
@@ -155,12 +185,14 @@ def _identity(sheet: Worksheet, questionnaire: Questionnaire, request: PackReque
             Font(italic=True, color="C00000")
 
 
-def _answers(sheet: Worksheet, questionnaire: Questionnaire) -> list[tuple[int, str]]:
-    """Write the grouped questions with anchors and input cells; returns (row, question id) pairs."""
-    for column, width in _WIDTHS.items():
+def _answers(sheet: Worksheet, questionnaire: Questionnaire, layout: Layout) -> list[tuple[int, str]]:
+    """Write the grouped questions with anchors (and evidence) and input cells; returns (row, question id) pairs."""
+    widths = layout.widths
+    for column, width in widths.items():
         sheet.column_dimensions[column].width = width
+    last_column = len(widths)
     headers = ["Ref", "Question", *(f"{lv.value} · {lv.name}" for lv in questionnaire.levels),
-               "Your answer", "Comment (optional)"]
+               *(["Evidence to look at"] if layout.evidence else []), "Your answer", "Comment (optional)"]
     for col, text in enumerate(headers, start=1):
         cell = sheet.cell(HEADER_ROW, col, text)
         cell.font, cell.fill, cell.border, cell.alignment = Font(bold=True), _HEADER_FILL, _BOX, _WRAP_TOP
@@ -174,36 +206,38 @@ def _answers(sheet: Worksheet, questionnaire: Questionnaire) -> list[tuple[int, 
     row = HEADER_ROW + 1
     for dimension in questionnaire.dimensions:
         sheet.cell(row, 1, dimension.name.upper()).font = Font(bold=True, color="FFFFFF", size=12)
-        for col in range(1, 9):
+        for col in range(1, last_column + 1):
             sheet.cell(row, col).fill = _DIMENSION_FILL
         row += 1
         for capability in dimension.capabilities:
             title = neutralize_formula(
                 capability.name + (f" — {capability.description}" if capability.description else ""))
             sheet.cell(row, 1, title).font = Font(bold=True)
-            sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=8)
+            sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last_column)
             sheet.cell(row, 1).alignment = _WRAP_TOP
             sheet.cell(row, 1).fill = _CAPABILITY_FILL
-            sheet.row_dimensions[row].height = _row_height([(title, sum(_WIDTHS.values()))])
+            sheet.row_dimensions[row].height = _row_height([(title, sum(widths.values()))])
             row += 1
             for question in capability.questions:
                 anchors = [question.anchors.get(lv.value, "") for lv in questionnaire.levels]
-                values = [question.id, *(neutralize_formula(t) for t in (question.text, *anchors))]
+                evidence = [getattr(question, "evidence", "")] if layout.evidence else []
+                values = [question.id, *(neutralize_formula(t) for t in (question.text, *anchors, *evidence))]
                 for col, value in enumerate(values, start=1):
                     cell = sheet.cell(row, col, value)
                     cell.alignment, cell.border = _WRAP_TOP, _BOX
-                for column in (ANSWER_COLUMN, COMMENT_COLUMN):
+                if layout.evidence:
+                    sheet[f"{layout.evidence}{row}"].font = Font(italic=True, size=10, color="475467")
+                for column in (layout.answer, layout.comment):
                     cell = sheet[f"{column}{row}"]
                     cell.protection, cell.fill, cell.border, cell.alignment = _UNLOCKED, _INPUT_FILL, _BOX, _WRAP_TOP
-                answer_check.add(f"{ANSWER_COLUMN}{row}")
-                sheet.row_dimensions[row].height = _row_height(
-                    list(zip(values, [_WIDTHS[c] for c in "ABCDEF"])))
+                answer_check.add(f"{layout.answer}{row}")
+                sheet.row_dimensions[row].height = _row_height(list(zip(values, widths.values())))
                 rows.append((row, question.id))
                 row += 1
     last = rows[-1][0] if rows else HEADER_ROW
     sheet["A4"] = "Answered so far:"
     sheet["A4"].font = Font(bold=True)
-    sheet["B4"] = f'=COUNTA({ANSWER_COLUMN}{HEADER_ROW + 1}:{ANSWER_COLUMN}{last})&" of {len(rows)}"'
+    sheet["B4"] = f'=COUNTA({layout.answer}{HEADER_ROW + 1}:{layout.answer}{last})&" of {len(rows)}"'
     sheet.freeze_panes = f"A{HEADER_ROW + 1}"
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
@@ -213,7 +247,7 @@ def _answers(sheet: Worksheet, questionnaire: Questionnaire) -> list[tuple[int, 
 
 
 def _metadata(sheet: Worksheet, questionnaire: Questionnaire, request: PackRequest,
-              rows: list[tuple[int, str]]) -> None:
+              rows: list[tuple[int, str]], layout: Layout) -> None:
     meta = {
         "format": PACK_FORMAT,
         "questionnaire_id": questionnaire.id,
@@ -224,7 +258,7 @@ def _metadata(sheet: Worksheet, questionnaire: Questionnaire, request: PackReque
     }
     entries = [*meta.items(),
                ("answers_sheet", ANSWERS_SHEET), ("respondent_cell", RESPONDENT_CELL), ("role_cell", ROLE_CELL),
-               ("ref_column", REF_COLUMN), ("answer_column", ANSWER_COLUMN), ("comment_column", COMMENT_COLUMN),
+               ("ref_column", REF_COLUMN), ("answer_column", layout.answer), ("comment_column", layout.comment),
                ("checksum", pack_checksum(meta, rows)), ("question_rows", str(len(rows)))]
     for row, (key, value) in enumerate(entries, start=1):
         sheet.cell(row, 1, key)
@@ -247,8 +281,9 @@ def build_pack(questionnaire: Questionnaire, request: PackRequest) -> Workbook:
     answers["A1"] = neutralize_formula(f"{questionnaire.title} — {request.unit}")
     answers["A1"].font = Font(bold=True, size=14)
     _identity(answers, questionnaire, request, role_range)
-    rows = _answers(answers, questionnaire)
-    _metadata(meta, questionnaire, request, rows)
+    layout = pack_layout(questionnaire)
+    rows = _answers(answers, questionnaire, layout)
+    _metadata(meta, questionnaire, request, rows, layout)
     for sheet in (instructions, answers):
         sheet.protection.sheet = True
         sheet.protection.formatColumns = False  # respondents may widen columns and rows to read

@@ -25,10 +25,11 @@ def fill_pack(path: Path, answers: dict[str, object], comments: dict[str, str] |
     workbook = load_workbook(path)
     sheet = workbook[ANSWERS_SHEET]
     rows = question_rows(workbook)
+    columns = dict(workbook[META_SHEET].iter_rows(max_col=2, max_row=20, values_only=True))
     for question, answer in answers.items():
-        sheet[f"G{rows[question]}"] = answer
+        sheet[f"{columns['answer_column']}{rows[question]}"] = answer
     for question, comment in (comments or {}).items():
-        sheet[f"H{rows[question]}"] = comment
+        sheet[f"{columns['comment_column']}{rows[question]}"] = comment
     if respondent is not None:
         sheet["B2"] = respondent
     if role is not None:

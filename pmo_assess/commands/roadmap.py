@@ -60,7 +60,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                         help="business unit to plan (repeat for several); default every unit in the answers")
     parser.add_argument("--votes", metavar="FILE", help="dot-votes YAML; default votes.yaml beside the targets, if any")
     parser.add_argument("--library", metavar="FILE",
-                        help="initiative library; default initiatives/<questionnaire id>.yaml beside the questionnaire")
+                        help="initiative library; default initiatives/<id>-v<major>.yaml beside the questionnaire when it exists, else initiatives/<id>.yaml beside the questionnaire")
     parser.add_argument("--out", "-o", default="roadmaps", metavar="DIR", help="folder of the unit folders; default roadmaps")
     parser.add_argument("--wave-weeks", type=_positive(float, MAX_WAVE_WEEKS), metavar="N",
                         help=f"weeks per wave, at most {MAX_WAVE_WEEKS} (default 12, or the roadmap's own setting)")

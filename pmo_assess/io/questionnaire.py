@@ -1,6 +1,7 @@
 """Read a questionnaire YAML file into :class:`~pmo_assess.model.Questionnaire`, listing every problem."""
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,17 @@ class _Checker:
             self.problems.add(self.place(full, node, key), "must be text, not a list or mapping")
             return ""
         return str(value).strip()
+
+    def prose(self, node: dict, key: str, path: str) -> str:
+        """An optional free-text key ("" when absent); anything but text (a number, a list) is a problem."""
+        value = node.get(key)
+        if value is None:
+            return ""
+        if not isinstance(value, str):
+            kind = "a list or mapping" if isinstance(value, (dict, list)) else repr(value)
+            self.problems.add(self.place(f"{path}.{key}" if path else key, node, key), f"must be text, not {kind}")
+            return ""
+        return value.strip()
 
     def weight(self, node: dict, path: str) -> float:
         value = node.get("weight", 1)
@@ -95,10 +107,14 @@ def _build(path: Path, data: Any) -> Questionnaire:
     levels = _levels(check, data)
     scoring = _scoring(check, data)
     roles = _roles(check, data)
+    guidance = check.prose(data, "guidance", "")
     dimensions = _dimensions(check, data)
+    dimensions = _with_evidence_map(check, data, dimensions)
+    _check_replaces(check, data, dimensions)
     check.problems.raise_if_any()
     return Questionnaire(id=qid, version=version, title=title, levels=levels,
-                         dimensions=dimensions, scoring=scoring, roles=roles, source=str(path))
+                         dimensions=dimensions, scoring=scoring, roles=roles, source=str(path),
+                         guidance=guidance)
 
 
 def _levels(check: _Checker, data: dict) -> tuple[Level, ...]:
@@ -199,7 +215,9 @@ def _dimensions(check: _Checker, data: dict) -> tuple[Dimension, ...]:
                 unique("question", qid, qpath, qnode)
                 questions.append(Question(id=qid, text=check.text(qnode, "text", qpath),
                                           anchors=_anchors(check, qnode, qpath),
-                                          weight=check.weight(qnode, qpath)))
+                                          weight=check.weight(qnode, qpath),
+                                          evidence=check.prose(qnode, "evidence", qpath),
+                                          replaces=_replaces(check, qnode, qpath)))
             capabilities.append(Capability(
                 id=cid, name=check.text(cnode, "name", cpath, required=False) or cid,
                 dimension=did, questions=tuple(questions), weight=check.weight(cnode, cpath),
@@ -235,3 +253,86 @@ def _anchors(check: _Checker, qnode: dict, qpath: str) -> dict[int, str]:
         check.problems.add(check.place(f"{qpath}.anchors", qnode, "anchors"),
                            f"missing anchor for level {', '.join(map(str, missing))}")
     return anchors
+
+
+def _replaces(check: _Checker, qnode: dict, qpath: str) -> tuple[str, ...]:
+    """The older question ids a question continues: a list of ids, () when the key is absent."""
+    node = qnode.get("replaces")
+    if node is None:
+        return ()
+    place = check.place(f"{qpath}.replaces", qnode, "replaces")
+    if not isinstance(node, list) or not node:
+        check.problems.add(place, f"must be a non-empty list of older question ids, e.g. [GOV-MEA-3], got {node!r}")
+        return ()
+    ids = []
+    for i, item in enumerate(node):
+        if not isinstance(item, str) or not item.strip():
+            check.problems.add(check.place(f"{qpath}.replaces[{i}]", node, i),
+                               f"must be a question id (text), got {item!r}")
+        elif item.strip() in ids:
+            check.problems.add(check.place(f"{qpath}.replaces[{i}]", node, i), f"{item.strip()!r} is listed twice")
+        else:
+            ids.append(item.strip())
+    return tuple(ids)
+
+
+def _question_nodes(data: dict) -> dict[str, tuple[str, dict]]:
+    """Question id -> (key path, YAML node), for the messages of the cross-question checks."""
+    found: dict[str, tuple[str, dict]] = {}
+    for di, d in enumerate(data.get("dimensions") or []):
+        for ci, c in enumerate((d.get("capabilities") or []) if isinstance(d, dict) else []):
+            for qi, q in enumerate((c.get("questions") or []) if isinstance(c, dict) else []):
+                if isinstance(q, dict) and isinstance(q.get("id"), str):
+                    found.setdefault(q["id"].strip(), (f"dimensions[{di}].capabilities[{ci}].questions[{qi}]", q))
+    return found
+
+
+def _check_replaces(check: _Checker, data: dict, dimensions: tuple[Dimension, ...]) -> None:
+    """A question may only replace ids that are gone from this bank: not itself, not a live question."""
+    live = {q.id for d in dimensions for c in d.capabilities for q in c.questions}
+    nodes = _question_nodes(data)
+    claimed: dict[str, str] = {}
+    for d in dimensions:
+        for c in d.capabilities:
+            for q in c.questions:
+                path, node = nodes.get(q.id, ("", {}))
+                place = check.place(f"{path}.replaces", node, "replaces")
+                for old in q.replaces:
+                    if old == q.id:
+                        check.problems.add(place, f"question {q.id} cannot replace itself")
+                    elif old in live:
+                        check.problems.add(place, f"{old} is still a question of this bank; a question "
+                                                  "can only replace ids from an older bank")
+                    elif old in claimed:
+                        check.problems.add(place, f"{old} is already replaced by {claimed[old]}")
+                    else:
+                        claimed[old] = q.id
+
+
+def _with_evidence_map(check: _Checker, data: dict,
+                       dimensions: tuple[Dimension, ...]) -> tuple[Dimension, ...]:
+    """Apply a top-level ``evidence: {QID: text}`` mapping (evidence declared apart from the questions)."""
+    node = data.get("evidence")
+    if node is None:
+        return dimensions
+    if not isinstance(node, dict):
+        check.problems.add(check.place("evidence", data, "evidence"),
+                           "must be a mapping of question id to the evidence to ask for")
+        return dimensions
+    live = {q.id: q for d in dimensions for c in d.capabilities for q in c.questions}
+    extra: dict[str, str] = {}
+    for key, text in node.items():
+        place = check.place(f"evidence.{key}", node, key)
+        if str(key) not in live:
+            check.problems.add(place, f"names question {key!r}, which is not in this questionnaire")
+        elif not isinstance(text, str) or not text.strip():
+            check.problems.add(place, f"must be text saying what to ask for or look at, got {text!r}")
+        elif live[str(key)].evidence:
+            check.problems.add(place, f"question {key} already declares evidence where it is defined")
+        else:
+            extra[str(key)] = text.strip()
+    if not extra:
+        return dimensions
+    return tuple(replace(d, capabilities=tuple(
+        replace(c, questions=tuple(replace(q, evidence=extra.get(q.id, q.evidence)) for q in c.questions))
+        for c in d.capabilities)) for d in dimensions)

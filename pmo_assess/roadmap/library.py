@@ -19,6 +19,10 @@ Format (YAML; see ``questionnaires/initiatives/``)::
         outcome: ...
         kpis: [benefits-register-coverage]
         quick_win: false
+        non_labour_cost: 2500              # optional, >= 0, in the library's currency: licences, fees
+        non_labour_note: survey tool licence for a year
+
+A library may name the ``currency`` of its non-labour costs (``currency: EUR``).
 
 Every problem is reported with the file, the key path and the line.
 """
@@ -63,6 +67,8 @@ class Initiative:
     requires_initiatives: tuple[str, ...] = ()
     requires_capabilities: tuple[tuple[str, int], ...] = ()
     quick_win: bool = False
+    non_labour_cost: float = 0.0
+    non_labour_note: str = ""
 
     @property
     def to_level(self) -> int:
@@ -81,6 +87,7 @@ class Library:
     kpis: tuple[Kpi, ...]
     initiatives: tuple[Initiative, ...]
     source: str = ""
+    currency: str = ""
 
     @cached_property
     def by_id(self) -> dict[str, Initiative]:
@@ -144,6 +151,14 @@ class _Checker:
             return ""
         return str(value).strip()
 
+    def cost(self, node: dict, key: str, path: str) -> float:
+        """An optional amount of money: a finite number, zero or more; 0 when absent."""
+        value = node.get(key, 0)
+        if not _is_number(value) or value < 0:
+            self.add(f"{path}.{key}", node, key, f"must be an amount of 0 or more (licences, fees), got {value!r}")
+            return 0.0
+        return float(value)
+
     def positive(self, node: dict, key: str, path: str) -> float:
         value = node.get(key)
         if not _is_number(value) or value <= 0:
@@ -190,8 +205,9 @@ def load_library(path: str | Path, questionnaire: Questionnaire | None = None) -
                   f"the library is for questionnaire {named!r}, not {questionnaire.id!r}")
     kpis = _kpis(check, data)
     initiatives = _initiatives(check, data, {k.id for k in kpis}, questionnaire)
+    currency = check.text(data, "currency", "", required=False)
     library = Library(id=library_id, version=version, questionnaire=named, kpis=tuple(kpis),
-                      initiatives=tuple(initiatives), source=str(path))
+                      initiatives=tuple(initiatives), source=str(path), currency=currency)
     if not check.problems:
         _check_graph(check, data, library, questionnaire)
     check.problems.raise_if_any()
@@ -262,7 +278,8 @@ def _initiatives(check: _Checker, data: dict, kpi_ids: set[str],
             duration=check.positive(node, "duration", path), outcome=check.text(node, "outcome", path),
             kpis=tuple(node.get("kpis") or ()) if isinstance(node.get("kpis"), list) else (),
             requires_initiatives=requires_initiatives, requires_capabilities=requires_capabilities,
-            quick_win=quick_win))
+            quick_win=quick_win, non_labour_cost=check.cost(node, "non_labour_cost", path),
+            non_labour_note=check.text(node, "non_labour_note", path, required=False)))
     return initiatives
 
 

@@ -57,8 +57,12 @@ class PlanningInputs:
 
 
 def default_library_path(questionnaire_path: str | Path, questionnaire: Questionnaire) -> Path:
-    """The library bundled for a questionnaire: ``initiatives/<questionnaire id>.yaml`` beside it."""
-    return Path(questionnaire_path).parent / "initiatives" / f"{questionnaire.id}.yaml"
+    """The library bundled for a questionnaire, beside it in ``initiatives/``: ``<id>-v<major>.yaml`` for the
+    questionnaire's major version when that file exists (version 2.0.0 -> ``<id>-v2.yaml``), else ``<id>.yaml``."""
+    folder = Path(questionnaire_path).parent / "initiatives"
+    major = questionnaire.version.strip().split(".")[0]
+    versioned = folder / f"{questionnaire.id}-v{major}.yaml"
+    return versioned if major.isdigit() and versioned.exists() else folder / f"{questionnaire.id}.yaml"
 
 
 def default_votes_path(targets_path: str | Path) -> Path | None:

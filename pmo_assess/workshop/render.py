@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from pmo_assess.io.answers import COUNTED, classify_answer
-from pmo_assess.model import Questionnaire
+from pmo_assess.model import Question, Questionnaire
 from pmo_assess.sanitize import escape_html
 from pmo_assess.workshop.live import LiveView
 
@@ -32,6 +32,15 @@ def records(frame: object) -> list[dict]:
     """A small DataFrame's rows as dicts, without pandas' slow ``to_dict('records')`` (a few µs, not ms)."""
     columns = list(frame.columns)
     return [dict(zip(columns, values)) for values in zip(*(frame[c].tolist() for c in columns))]
+
+
+def evidence_html(question: Question) -> str:
+    """The question's evidence (what to ask for or look at), small under the question; "" when it has none."""
+    evidence = getattr(question, "evidence", "")
+    if not evidence:
+        return ""
+    return ("<div class='pmo-evidence' style='font-size:15px;color:#475467;margin:0 0 10px 0;line-height:1.4'>"
+            f"<b>Evidence to look at:</b> {escape_html(evidence)}</div>")
 
 
 def _colgroup(widths: Iterable[str]) -> str:

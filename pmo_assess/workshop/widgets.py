@@ -422,7 +422,8 @@ class WorkshopForm:
             f"<div class='pmo-question-path' data-question='{escape_html(question.id)}'>"
             f"{escape_html(s.dimension.name)} › {escape_html(s.capability.name)} · "
             f"question {s.position + 1} of {len(q.questions)} ({escape_html(question.id)})</div>"
-            f"<div class='pmo-question-text' role='heading' aria-level='2'>{escape_html(question.text)}</div>")
+            f"<div class='pmo-question-text' role='heading' aria-level='2'>{escape_html(question.text)}</div>"
+            f"{render.evidence_html(question)}")
         progress = s.progress()
         self.progress_bar.value = progress.answered
         parts = " · ".join(f"{escape_html(d.name)} {d.answered}/{d.total}" for d in progress.dimensions)
