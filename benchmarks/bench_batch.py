@@ -1,33 +1,32 @@
-"""Benchmark ``pmo-assess batch`` against a sequential papermill CLI loop and the kernel floor.
+"""Benchmark ``pmo-assess batch`` (on this machine and on a LocalCluster) against a sequential papermill CLI loop.
 
-Usage: python benchmarks/bench_batch.py [--units 16]
+Usage: python benchmarks/bench_batch.py [--sizes 8,40] [--formats-cost] [--big-rows 0]
 
-Builds UNITS business units (the five bundled sample units, renamed and repeated) in a temp folder,
-then measures in this one run:
-  floor       a bare kernel start plus ``import pandas, seaborn`` (median of 3 samples before the runs
-              and 2 after), the least a unit can cost;
-  sequential  one ``papermill`` CLI call per unit, one after the other;
-  batch       ``pmo-assess batch`` with the default workers (one per core), portfolio included.
-and prints the ratios the project targets: sequential / batch >= 3, and
-batch / (units x floor / workers) <= 1.5.
+For each size N (units made by copying the five bundled sample units under new names into a temp
+folder) it measures, in this one run:
+  sequential  one ``papermill`` CLI call per unit, one after the other (the baseline);
+  batch       ``pmo-assess batch`` with the default workers (one per core), portfolio included;
+  dask        ``pmo-assess batch --scheduler local:W`` (a LocalCluster of W worker processes);
+and prints the ratios the project targets (sequential / batch >= 3 for 8 units, >= 4 for 40), the
+profile of where a unit's time goes (kernel start, imports, scoring, charts, tables and text,
+papermill overhead, report rendering, publishing) from the executed notebooks' cell timings and the
+batch manifest's per-unit profile, and the peak memory of each worker (its kernel and its process).
 
-Then one big unit (``--big-rows``, default 1,000,000 answer rows: about 18,500 respondents of the
-bundled questionnaire) is timed with ``pmo-assess score`` and with ``pmo-assess batch`` (one unit, its
-report and the portfolio): a unit this size reports per-role distributions, so batch / score stays a
-small factor (the kernel start and the report's charts) instead of timing out at 300 s as the
-per-respondent views did. ``--units 0`` or ``--big-rows 0`` skips either part.
+``--formats-cost`` adds the cost of ``--formats html,pdf,pptx`` against ``html`` alone (8 units).
+``--big-rows R`` adds one unit of R answer rows timed with ``pmo-assess score`` and ``batch``.
 """
 from __future__ import annotations
 
 import argparse
 import csv
+import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,12 +34,8 @@ SAMPLES = sorted((ROOT / "examples" / "answers").glob("*.csv"))
 QUESTIONNAIRE = ROOT / "questionnaires" / "value-driven-pmo.yaml"
 TARGETS = ROOT / "examples" / "targets.yaml"
 NOTEBOOK = ROOT / "notebooks" / "assessment.ipynb"
-
-
-def children_cpu() -> float:
-    """CPU seconds used so far by finished child processes (and theirs): a load-independent cost."""
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
+STAGES = ("kernel start", "imports", "scoring", "charts", "tables and text", "papermill overhead",
+          "report rendering", "publishing")
 
 
 def make_units(folder: Path, count: int) -> list[tuple[str, Path]]:
@@ -60,25 +55,35 @@ def make_units(folder: Path, count: int) -> list[tuple[str, Path]]:
     return units
 
 
-FLOOR_CODE = """
+def notebook_imports() -> str:
+    """The import lines of the bundled notebook's first code cell after its parameters."""
+    cells = json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"]
+    code = [c for c in cells if c["cell_type"] == "code" and "parameters" not in c["metadata"].get("tags", [])]
+    lines = "".join(code[0]["source"]).splitlines()
+    return "\n".join(line for line in lines if line.startswith(("import ", "from ")))
+
+
+KERNEL_CODE = """
+import time, json
 from jupyter_client.manager import start_new_kernel
+started = time.perf_counter()
 km, kc = start_new_kernel(kernel_name="python3")
-reply = kc.execute_interactive("import pandas, seaborn", timeout=120)
+ready = time.perf_counter()
+reply = kc.execute_interactive(IMPORTS, timeout=300)
 assert reply["content"]["status"] == "ok", reply
+done = time.perf_counter()
 kc.stop_channels()
 km.shutdown_kernel(now=True)
+print(json.dumps([ready - started, done - ready]))
 """
 
 
-def measure_floor(repeats: int = 3) -> list[float]:
-    """Seconds of kernel start + imports, timed around the kernel only (in a child with the client preloaded)."""
-    timings = []
-    for _ in range(repeats):
-        code = ("import time, jupyter_client.manager\nstarted = time.perf_counter()\n" + FLOOR_CODE
-                + "print(time.perf_counter() - started)\n")
-        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-        timings.append(float(result.stdout.strip().splitlines()[-1]))
-    return timings
+def measure_kernel(repeats: int = 2) -> tuple[float, float]:
+    """(kernel start, the notebook's imports) in seconds, each the median of ``repeats`` fresh kernels."""
+    code = "IMPORTS = " + repr(notebook_imports()) + "\n" + KERNEL_CODE
+    samples = [json.loads(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                         check=True).stdout.strip().splitlines()[-1]) for _ in range(repeats)]
+    return statistics.median(s[0] for s in samples), statistics.median(s[1] for s in samples)
 
 
 def run_sequential(units: list[tuple[str, Path]], out: Path) -> float:
@@ -94,19 +99,120 @@ def run_sequential(units: list[tuple[str, Path]], out: Path) -> float:
     return time.perf_counter() - started
 
 
-def run_batch(units: list[tuple[str, Path]], out: Path) -> float:
+def run_batch(units: list[tuple[str, Path]], out: Path, *extra: str) -> float:
     started = time.perf_counter()
     result = subprocess.run(["pmo-assess", "batch", *[str(p) for _, p in units], "--questionnaire",
-                             str(QUESTIONNAIRE), "--targets", str(TARGETS), "--out", str(out)],
+                             str(QUESTIONNAIRE), "--targets", str(TARGETS), "--out", str(out), *extra],
                             capture_output=True, text=True)
     elapsed = time.perf_counter() - started
     if result.returncode != 0:
-        sys.exit(f"batch failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+        sys.exit(f"batch failed ({result.returncode}):\n{result.stdout}\n{result.stderr[-3000:]}")
     return elapsed
 
 
-def make_big_unit(path: Path, rows: int) -> int:
-    """One unit of ``rows`` answer rows (every respondent answers every question); returns the respondents."""
+def cell_stages(executed: Path) -> dict[str, float]:
+    """Seconds per stage of one executed notebook, from papermill's cell timings (cells classified by their code)."""
+    notebook = json.loads(executed.read_text(encoding="utf-8"))
+    stages: dict[str, float] = defaultdict(float)
+    for cell in notebook["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        source, seconds = "".join(cell["source"]), cell["metadata"].get("papermill", {}).get("duration") or 0.0
+        tags = cell["metadata"].get("tags", [])
+        if "parameters" in tags or "injected-parameters" in tags:
+            stage = "papermill overhead"
+        elif "import " in source and ("load_unit" in source or "load_portfolio" in source):
+            stage = "scoring"  # imports + loading + scoring; the imports are split off by the caller
+        elif "show_figure" in source:
+            stage = "charts"
+        else:
+            stage = "tables and text"
+        stages[stage] += seconds
+    stages["notebook"] = notebook["metadata"]["papermill"].get("duration") or sum(stages.values())
+    return stages
+
+
+def sequential_profile(out: Path, wall: float, count: int, kernel: float, imports: float) -> dict[str, float]:
+    """Mean seconds per unit of the papermill CLI loop by stage (process and kernel start = what the cells do not account for)."""
+    per_unit = [cell_stages(p) for p in sorted(out.glob("*/assessment.ipynb"))]
+    profile = {stage: statistics.mean(p.get(stage, 0.0) for p in per_unit) for stage in ("scoring", "charts",
+                                                                                          "tables and text")}
+    profile["imports"] = min(imports, profile["scoring"])
+    profile["scoring"] -= profile["imports"]
+    profile["kernel start"] = kernel
+    profile["papermill overhead"] = wall / count - sum(profile.values())  # CLI process start, papermill, saving
+    profile["report rendering"] = profile["publishing"] = 0.0  # the papermill loop makes no report
+    return profile
+
+
+def batch_profile(out: Path) -> tuple[dict[str, float], dict]:
+    """Mean seconds per unit of a batch by stage, and peak memory per worker, from its manifest and notebooks."""
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["units"]
+    rows, memory = [], defaultdict(lambda: {"kernel": 0.0, "process": 0.0, "units": 0})
+    for entry in manifest.values():
+        profile = entry["profile"]
+        cells = cell_stages(out / "units" / entry["slug"] / "assessment.ipynb")
+        # a pooled kernel's start includes its warm-up imports; a reused one's is the reset between units
+        rows.append({"kernel start": profile.get("kernel", 0.0),
+                     "scoring": cells.get("scoring", 0.0), "charts": cells.get("charts", 0.0),
+                     "tables and text": cells.get("tables and text", 0.0),
+                     "papermill overhead": profile.get("notebook", 0.0) - sum(
+                         cells.get(s, 0.0) for s in ("scoring", "charts", "tables and text")),
+                     "report rendering": profile.get("report", 0.0), "publishing": profile.get("publish", 0.0)})
+        worker = memory[profile.get("worker", "?")]
+        worker["kernel"] = max(worker["kernel"], profile.get("kernel_peak_mb") or 0.0)
+        worker["process"] = max(worker["process"], profile.get("process_peak_mb") or 0.0)
+        worker["units"] += 1
+    profile = {stage: statistics.mean(r[stage] for r in rows) for stage in rows[0]}
+    profile["imports"] = 0.0  # done once per pooled kernel, at its start: counted in 'kernel start'
+    return profile, dict(memory)
+
+
+def print_profile(title: str, profiles: dict[str, dict[str, float]]) -> None:
+    print(f"\n{title} — mean seconds per unit by stage (batch 'kernel start': a pooled kernel's start and "
+          "warm-up imports for the first unit of each worker, the reset between units for the others)")
+    names = list(profiles)
+    print(f"  {'stage':<20}" + "".join(f"{n:>14}" for n in names))
+    for stage in STAGES:
+        print(f"  {stage:<20}" + "".join(f"{profiles[n].get(stage, 0.0):>14.2f}" for n in names))
+    print(f"  {'sum':<20}" + "".join(f"{sum(profiles[n].get(s, 0.0) for s in STAGES):>14.2f}" for n in names))
+
+
+def print_memory(label: str, memory: dict) -> None:
+    for worker, m in sorted(memory.items()):
+        print(f"  {label} worker {worker}: {m['units']} units, kernel peak {m['kernel']:.0f} MB, "
+              f"{'worker process' if label == 'dask' else 'batch process (shared by its threads)'} "
+              f"peak {m['process']:.0f} MB")
+
+
+def bench_size(count: int, kernel: float, imports: float, workers: int) -> dict:
+    """Sequential loop, local batch and LocalCluster batch on ``count`` units; their times, profiles and memory."""
+    with tempfile.TemporaryDirectory(prefix=f"bench-batch-{count}-") as tmp:
+        tmp = Path(tmp)
+        units = make_units(tmp, count)
+        sequential = run_sequential(units, tmp / "sequential")
+        batch = run_batch(units, tmp / "batch")
+        dask = run_batch(units, tmp / "dask", "--scheduler", f"local:{workers}")
+        profiles = {"papermill loop": sequential_profile(tmp / "sequential", sequential, count, kernel, imports)}
+        profiles["batch"], batch_memory = batch_profile(tmp / "batch")
+        profiles["dask"], dask_memory = batch_profile(tmp / "dask")
+    return {"count": count, "sequential": sequential, "batch": batch, "dask": dask, "profiles": profiles,
+            "memory": {"batch": batch_memory, "dask": dask_memory}}
+
+
+def bench_formats(count: int) -> None:
+    """The extra cost of pdf and pptx: batch with all three formats against html alone, same units."""
+    with tempfile.TemporaryDirectory(prefix="bench-formats-") as tmp:
+        tmp = Path(tmp)
+        units = make_units(tmp, count)
+        html = run_batch(units, tmp / "html")
+        everything = run_batch(units, tmp / "all", "--formats", "html,pdf,pptx")
+    print(f"\nformats, {count} units: html only {html:.1f} s, html+pdf+pptx {everything:.1f} s: "
+          f"{everything / html:.2f}x (goal <= 1.5x)")
+
+
+def bench_big_unit(rows: int) -> None:
+    """``score`` and ``batch`` of one unit of ``rows`` answer rows, and their ratio."""
     import numpy as np
     import pandas as pd
 
@@ -116,84 +222,56 @@ def make_big_unit(path: Path, rows: int) -> int:
     questions = np.array([q.id for q in bank.questions], dtype=object)
     roles = np.array(list(bank.role_weights) or [""], dtype=object)
     person = np.arange(rows) // len(questions)
-    rng = np.random.default_rng(7)
-    pd.DataFrame({"business_unit": "Big Unit", "respondent": pd.Series(person).map("R{:05d}".format),
-                  "role": roles[person % len(roles)], "question": questions[np.arange(rows) % len(questions)],
-                  "answer": rng.integers(1, 5, rows).astype(str), "comment": ""}).to_csv(path, index=False)
-    return int(person[-1]) + 1
-
-
-def time_command(argv: list[str]) -> tuple[float, float]:
-    """(wall seconds, CPU seconds of the command and its children) of one command line."""
-    started, cpu = time.perf_counter(), children_cpu()
-    result = subprocess.run(argv, capture_output=True, text=True)
-    elapsed = time.perf_counter() - started
-    if result.returncode != 0:
-        sys.exit(f"{' '.join(argv[:2])} failed ({result.returncode}):\n{result.stdout}\n{result.stderr[-3000:]}")
-    return elapsed, children_cpu() - cpu
-
-
-def bench_big_unit(rows: int) -> None:
-    """``score`` and ``batch`` of one unit of ``rows`` answer rows, in this run, and their ratio."""
     with tempfile.TemporaryDirectory(prefix="bench-big-unit-") as tmp:
-        tmp = Path(tmp)
-        answers = tmp / "big.csv"
-        respondents = make_big_unit(answers, rows)
+        answers = Path(tmp) / "big.csv"
+        pd.DataFrame({"business_unit": "Big Unit", "respondent": pd.Series(person).map("R{:05d}".format),
+                      "role": roles[person % len(roles)], "question": questions[np.arange(rows) % len(questions)],
+                      "answer": np.random.default_rng(7).integers(1, 5, rows).astype(str),
+                      "comment": ""}).to_csv(answers, index=False)
         common = [str(answers), "--questionnaire", str(QUESTIONNAIRE), "--targets", str(TARGETS)]
-        score, score_cpu = time_command(["pmo-assess", "score", *common, "-f", "json",
-                                         "-o", str(tmp / "scores.json")])
-        batch, batch_cpu = time_command(["pmo-assess", "batch", *common, "--out", str(tmp / "batch"),
-                                         "--timeout", "300"])
-        report = (tmp / "batch" / "units" / "big-unit" / "report.html").stat().st_size
-    print(f"big unit: {rows:,} answer rows, {respondents:,} respondents; load average {os.getloadavg()[0]:.1f}")
-    print(f"pmo-assess score (json):                       {score:6.2f} s wall, {score_cpu:6.2f} s CPU")
-    print(f"pmo-assess batch (1 unit + portfolio):         {batch:6.2f} s wall, {batch_cpu:6.2f} s CPU, "
-          f"report.html {report / 1e6:.1f} MB")
-    print(f"batch / score:                                 {batch / score:6.2f}x wall, "
-          f"{batch_cpu / score_cpu:.2f}x CPU (was a 300 s timeout)")
-
-
-def bench_units(count: int) -> None:
-    """The parallel run of ``count`` sample units against the sequential loop and the kernel floor."""
-    workers = os.cpu_count() or 1
-    load_at_start = os.getloadavg()[0]
-    with tempfile.TemporaryDirectory(prefix="bench-batch-") as tmp:
-        tmp = Path(tmp)
-        units = make_units(tmp, count)
-        # the floor is sampled before and after the two runs, so a change in machine load is averaged out
-        cpu = [children_cpu()]
-        floors = measure_floor(3)
-        cpu.append(children_cpu())
-        sequential = run_sequential(units, tmp / "sequential")
-        cpu.append(children_cpu())
-        batch = run_batch(units, tmp / "batch")
-        cpu.append(children_cpu())
-        floors += measure_floor(2)
-    floor = statistics.median(floors)
-    floor_cpu, sequential_cpu, batch_cpu = (cpu[1] - cpu[0]) / 3, cpu[2] - cpu[1], cpu[3] - cpu[2]
-    ideal = count * floor / workers
-    print(f"units {count}, workers {workers} (cores {os.cpu_count()})")
-    print(f"load average at start: {load_at_start:.1f} (other work on the machine skews wall times)")
-    print(f"floor (kernel start + import pandas, seaborn): {floor:6.2f} s wall (median of "
-          f"{', '.join(f'{f:.2f}' for f in floors)}), {floor_cpu:6.2f} s CPU")
-    print(f"sequential papermill CLI loop:                 {sequential:6.2f} s wall, {sequential_cpu:6.2f} s CPU "
-          f"({sequential / count:.2f} s/unit)")
-    print(f"pmo-assess batch (default workers):            {batch:6.2f} s wall, {batch_cpu:6.2f} s CPU "
-          f"({batch / count:.2f} s/unit)")
-    print(f"speed-up sequential / batch:                   {sequential / batch:6.2f}x  (target >= 3)")
-    print(f"batch / (units x floor / workers = {ideal:.1f} s):  {batch / ideal:6.2f}   (target <= 1.5)")
-    print(f"CPU per unit: batch {batch_cpu / count:.2f} s (portfolio and start-up included), "
-          f"sequential {sequential_cpu / count:.2f} s, floor {floor_cpu:.2f} s; "
-          f"batch CPU / (units x floor CPU) = {batch_cpu / (count * floor_cpu):.2f}")
+        started = time.perf_counter()
+        subprocess.run(["pmo-assess", "score", *common, "-f", "json", "-o", str(Path(tmp) / "s.json")], check=True,
+                       capture_output=True)
+        score = time.perf_counter() - started
+        started = time.perf_counter()
+        subprocess.run(["pmo-assess", "batch", *common, "--out", str(Path(tmp) / "b"), "--timeout", "600"],
+                       check=True, capture_output=True)
+        batch = time.perf_counter() - started
+    print(f"\nbig unit, {rows:,} rows: score {score:.1f} s, batch (1 unit + portfolio) {batch:.1f} s, "
+          f"batch / score {batch / score:.2f}x")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--units", type=int, default=16, help="units of the parallel run (0 skips it)")
-    parser.add_argument("--big-rows", type=int, default=1_000_000, help="answer rows of the big unit (0 skips it)")
+    parser.add_argument("--sizes", default="8,40", help="unit counts to measure, comma-separated (default 8,40)")
+    parser.add_argument("--formats-cost", action="store_true", help="also time --formats html,pdf,pptx vs html")
+    parser.add_argument("--big-rows", type=int, default=0, help="answer rows of a big unit to time (0 skips it)")
     args = parser.parse_args()
-    if args.units > 0:
-        bench_units(args.units)
+    workers = os.cpu_count() or 1
+    print(f"cores {workers}; workers {workers} (batch threads, LocalCluster processes); "
+          f"load average at start {os.getloadavg()[0]:.1f} (other work on the machine skews wall times)")
+    kernel, imports = measure_kernel()
+    print(f"fresh kernel: start {kernel:.2f} s, the notebook's imports {imports:.2f} s (medians of 2)")
+    goals = {8: 3.0, 40: 4.0}
+    for count in (int(s) for s in args.sizes.split(",") if s.strip()):
+        result = bench_size(count, kernel, imports, workers)
+        seq, batch, dask = result["sequential"], result["batch"], result["dask"]
+        goal = goals.get(count)
+        print(f"\n{count} units")
+        print(f"  sequential papermill CLI loop: {seq:7.1f} s ({seq / count:.2f} s/unit)")
+        print(f"  pmo-assess batch (local):      {batch:7.1f} s ({batch / count:.2f} s/unit, portfolio included)")
+        print(f"  pmo-assess batch (local:{workers}):    {dask:7.1f} s ({dask / count:.2f} s/unit, cluster start "
+              "included)")
+        verdict = "" if goal is None else f"  (goal >= {goal:g}: {'met' if seq / batch >= goal else 'NOT met'})"
+        print(f"  sequential / batch:            {seq / batch:7.2f}x{verdict}")
+        print(f"  sequential / LocalCluster:     {seq / dask:7.2f}x")
+        print_profile(f"{count} units", result["profiles"])
+        print("peak memory per worker")
+        print_memory("batch", result["memory"]["batch"])
+        print_memory("dask", result["memory"]["dask"])
+        print(f"load average now {os.getloadavg()[0]:.1f}")
+    if args.formats_cost:
+        bench_formats(8)
     if args.big_rows > 0:
         bench_big_unit(args.big_rows)
 

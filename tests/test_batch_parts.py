@@ -157,3 +157,45 @@ def test_a_report_moved_aside_by_a_batch_killed_mid_publish_is_put_back(tmp_path
     assert sorted(p.name for p in units.iterdir()) == ["alpha", "beta"]
     assert (units / "alpha" / "report.html").read_text(encoding="utf-8") == "previous good report"
     assert (units / "beta" / "report.html").read_text(encoding="utf-8") == "new report"
+
+
+def test_progress_of_a_long_batch_reports_done_failed_rate_and_time_left():
+    import io
+
+    from pmo_assess.batch.progress import Progress, duration_text
+
+    now = [0.0]
+    lines = io.StringIO()
+    progress = Progress(40, lines, bar=False, clock=lambda: now[0])
+    for i in range(10):
+        now[0] += 6.0  # one unit every 6 s: 10 units a minute
+        progress.finished(Outcome(f"Unit {i}", "failed" if i == 3 else "ok", 6.0))
+
+    # 10 of 40 done in 60 s: 10 units/min, so the 30 left take 3 minutes
+    assert lines.getvalue().splitlines()[-1] == "10/40 done, 1 failed, 10.0 units/min, about 3 min left"
+    assert lines.getvalue().count("done,") == 1  # a status line every 10 units (5 % of 40, at least 10)
+    assert (duration_text(42), duration_text(3 * 3600 + 5 * 60)) == ("42 s", "3 h 05 min")
+
+    bar = io.StringIO()
+    fancy = Progress(5000, bar, bar=True)
+    fancy.finished(Outcome("Unit 1", "timeout", 9.0))
+    fancy.close()
+    assert "1/5000 units" in bar.getvalue() and "1 failed" in bar.getvalue() and "left" in bar.getvalue()
+
+
+def test_a_report_format_failing_in_a_pooled_kernel_comes_back_as_that_formats_error(tmp_path):
+    from pmo_assess.batch.kernel_pool import PooledKernel
+    from pmo_assess.report.documents import ReportFormatError
+
+    kernel = PooledKernel(("json",))
+    try:
+        try:
+            kernel.render(tmp_path / "missing.ipynb", tmp_path, "report", ("html", "pdf"), timeout=60)
+        except ReportFormatError as error:
+            assert error.format == "html" and "missing.ipynb" in error.message
+        else:
+            raise AssertionError("a missing notebook rendered")
+        kernel.reset(tmp_path)  # the kernel is still usable, and its namespace is wiped again
+    finally:
+        kernel.shut_down()
+    assert not kernel.is_alive() and list(tmp_path.iterdir()) == []

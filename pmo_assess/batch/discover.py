@@ -20,6 +20,11 @@ from pmo_assess.report.answers import UnitAnswers, split_units
 #: Parameters the batch passes to the per-unit notebook and to the portfolio notebook.
 UNIT_PARAMETERS = ("answers", "business_unit", "questionnaire", "targets", "output_dir")
 PORTFOLIO_PARAMETERS = ("scores_dir", "questionnaire")
+#: Parameters passed only to a notebook that declares them; the option that needs each, if any.
+UNIT_OPTIONAL = {"round_label": "--round", "assessed_on": "--assessed-on", "anonymise": "--anonymise",
+                 "report_settings": "--settings", "roadmap": "--roadmaps", "previous_scores": None}
+PORTFOLIO_OPTIONAL = {"round_label": "--round", "assessed_on": "--assessed-on", "anonymise": "--anonymise",
+                      "report_settings": "--settings", "previous_scores_dir": None}
 
 
 @dataclass(frozen=True)
@@ -31,8 +36,8 @@ class BatchInputs:
     units: UnitAnswers
 
 
-def check_notebook_parameters(notebook: Path, needed: tuple[str, ...]) -> None:
-    """Raise InputErrors unless ``notebook`` exists and its parameters cell defines every name in ``needed``."""
+def check_notebook_parameters(notebook: Path, needed: tuple[str, ...]) -> set[str]:
+    """The names ``notebook``'s parameters cell defines; InputErrors unless it exists and defines all of ``needed``."""
     if not notebook.is_file():
         raise InputErrors([InputProblem(str(notebook), "", "notebook not found")])
     import papermill
@@ -48,6 +53,20 @@ def check_notebook_parameters(notebook: Path, needed: tuple[str, ...]) -> None:
         what = ("does not define" if declared else "have no cell tagged 'parameters' defining")
         raise InputErrors([InputProblem(str(notebook), place, f"{what} {', '.join(missing)} "
                                         f"(the batch passes {', '.join(needed)})")])
+    return set(declared)
+
+
+def check_asked_options(notebook: Path, declared: set[str], optional: dict[str, str | None],
+                        asked: set[str]) -> list[InputProblem]:
+    """A problem for every option the user ``asked`` for whose parameter the notebook does not declare."""
+    return [InputProblem(str(notebook), "parameters cell", f"does not define {name}, which {option} needs; add "
+                         f"{name} to the notebook's parameters cell or leave {option} out")
+            for name, option in optional.items() if option in asked and name not in declared]
+
+
+def declared_only(values: dict, declared: set[str]) -> dict:
+    """The optional parameter values a notebook declares (a custom notebook may not know newer ones)."""
+    return {name: value for name, value in values.items() if name in declared}
 
 
 def load_inputs(answers: list[Path], questionnaire: Path, targets: Path | None) -> BatchInputs:

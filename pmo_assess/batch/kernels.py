@@ -95,9 +95,10 @@ class PrivateKernelManager(AsyncKernelManager):
         shutil.rmtree(self.private_dir, ignore_errors=True)
 
 
-def kernel_manager_class(watch: KernelWatch) -> type[PrivateKernelManager]:
-    """A manager class bound to one run's :class:`KernelWatch` (nbclient instantiates it itself)."""
-    return type("UnitKernelManager", (PrivateKernelManager,), {"watch": watch})
+def kernel_manager_class(watch: KernelWatch, base: type[PrivateKernelManager] = PrivateKernelManager
+                         ) -> type[PrivateKernelManager]:
+    """A manager class (``base`` or a subclass) bound to one run's :class:`KernelWatch` (nbclient instantiates it)."""
+    return type("UnitKernelManager", (base,), {"watch": watch})
 
 
 def is_startup_failure(error: BaseException, watch: KernelWatch) -> bool:

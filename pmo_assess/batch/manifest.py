@@ -2,7 +2,8 @@
 
 A unit's key hashes what its report depends on: its own answer rows (not the whole file, so a fix
 in one unit of a shared file reruns only that unit), the questionnaire file, the targets that apply
-to it, the notebook, and the pmo-assess version. A unit is skipped when its last run succeeded
+to it, the notebook, the pmo-assess version, and the report options (formats, anonymity, the
+settings file's content, the unit's roadmap, the round and the previous round's scores). A unit is skipped when its last run succeeded
 with the same key and its published files are all still there.
 """
 from __future__ import annotations
@@ -43,17 +44,26 @@ def targets_text(targets: Targets | None, unit: str) -> str:
     return repr((targets.default, targets.units.get(unit)))
 
 
-def unit_key(rows: str, questionnaire: str, targets: str, notebook: str) -> str:
-    """The content key of one unit's report."""
+def optional_file_hash(path: Path | str | None) -> str:
+    """:func:`file_hash` of a file that may not be given (``""`` for none)."""
+    return file_hash(Path(path)) if path else ""
+
+
+def unit_key(rows: str, questionnaire: str, targets: str, notebook: str, options: dict | None = None) -> str:
+    """The content key of one unit's report; ``options`` (JSON-able) are the report options that change it."""
     parts = {"rows": rows, "questionnaire": questionnaire, "targets": targets, "notebook": notebook,
              "version": __version__}
+    if options is not None:
+        parts["options"] = options
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 
-def portfolio_key(score_files: list[Path], questionnaire: str, notebook: str) -> str:
-    """The content key of the portfolio: every unit's published scores, the questionnaire, the notebook."""
+def portfolio_key(score_files: list[Path], questionnaire: str, notebook: str, options: dict | None = None) -> str:
+    """The content key of the portfolio: every unit's published scores, the questionnaire, the notebook, options."""
     parts = {"scores": [file_hash(p) for p in sorted(score_files)], "questionnaire": questionnaire,
              "notebook": notebook, "version": __version__}
+    if options is not None:
+        parts["options"] = options
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 

@@ -1,40 +1,47 @@
-"""``pmo-assess batch`` end to end: check inputs, run every unit in parallel, then the portfolio, then summarise.
+"""``pmo-assess batch`` end to end: check inputs, run every unit (here or on a Dask cluster), then the portfolio.
 
-Output folder layout::
+Output folder layout (``OUT``, or ``OUT/rounds/<LABEL>`` with ``--round LABEL``)::
 
-    OUT/units/<slug>/assessment.ipynb, report.html, scores.json   one folder per unit, published whole
-    OUT/failed/<slug>/assessment.ipynb, error.txt                 the last failed attempt of a unit
-    OUT/portfolio.ipynb, OUT/portfolio.html                        the cross-unit view
-    OUT/summary.csv, OUT/manifest.json                             this run's outcome; what a rerun may skip
+    units/<slug>/assessment.ipynb, report.<format>, scores.json   one folder per unit, published whole
+    failed/<slug>/assessment.ipynb, error.txt                     the last failed attempt of a unit
+    portfolio.ipynb, portfolio.<format>                           the cross-unit view
+    summary.csv, manifest.json, round.json                        outcome; what a rerun may skip; the round
 
 A unit that fails keeps its previous good report (if any) in ``units/``; the summary names it as
 failed, and the portfolio covers every unit with a report in ``units/``. A lock file keeps a second
-batch out of the same OUT while one runs. The portfolio's kernel is started (warm) while the last
-units still run, so its start-up does not add to the batch's wall time.
+batch out of the same folder while one runs. The portfolio's kernel is started (warm) while the last
+units still run, so its start-up does not add to the batch's wall time. Units run on this machine
+(:mod:`~pmo_assess.batch.engine_local`) or as Dask tasks (:mod:`~pmo_assess.batch.engine_dask`); the
+manifest, summary, progress and publishing are the same either way.
 """
 from __future__ import annotations
 
 import os
 import shutil
 import sys
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, TextIO
+from typing import TextIO
 
 from pmo_assess.batch.discover import (
+    PORTFOLIO_OPTIONAL,
     PORTFOLIO_PARAMETERS,
-    BatchInputs,
+    UNIT_OPTIONAL,
     UNIT_PARAMETERS,
+    BatchInputs,
     assign_slugs,
+    check_asked_options,
     check_notebook_parameters,
     load_inputs,
 )
+from pmo_assess.batch.jobs import RunOptions, portfolio_job, portfolio_job_key, unit_job
 from pmo_assess.batch.kernels import WarmKernel
 from pmo_assess.batch.manifest import FILE_NAME as MANIFEST_FILE
-from pmo_assess.batch.manifest import Manifest, file_hash, portfolio_key, rows_hash, targets_text, unit_key
+from pmo_assess.batch.manifest import Manifest, file_hash, rows_hash, targets_text, unit_key
 from pmo_assess.batch.progress import Progress
+from pmo_assess.batch.round_folder import FILE_NAME as ROUND_FILE
+from pmo_assess.batch.round_folder import earlier_rounds, round_folder, settle_round, write_round_file
 from pmo_assess.batch.run import NotebookJob, RunResult, run_notebook_job
 from pmo_assess.batch.summary import FILE_NAME as SUMMARY_FILE
 from pmo_assess.batch.summary import Outcome, summary_text, visible, write_summary_csv
@@ -43,20 +50,27 @@ from pmo_assess.errors import InputErrors, InputProblem
 from pmo_assess.io.locks import locked
 from pmo_assess.io.outputs import refuse_inputs_as_outputs
 from pmo_assess.report.paths import REPO_ROOT
+from pmo_assess.rounds.round_info import parse_round_info
 
 NOTEBOOK = REPO_ROOT / "notebooks" / "assessment.ipynb"
 PORTFOLIO_NOTEBOOK = REPO_ROOT / "notebooks" / "portfolio.ipynb"
-UNIT_FILES = ("assessment.ipynb", "report.html", "scores.json")
 #: The longest --timeout accepted (7 days): beyond it the timers that enforce it overflow.
 MAX_TIMEOUT = 7 * 24 * 3600.0
 #: What the portfolio's kernel imports while the last units still run (the bundled notebook's heavy imports).
 PORTFOLIO_WARM_UP = ("pandas", "seaborn", "pmo_assess.report.portfolio", "pmo_assess.charts.heatmap",
                      "pmo_assess.charts.bars")
+#: Report formats (pmo_assess.report.documents.FORMATS; repeated so that the checks import nothing heavy).
+FORMATS = ("html", "pdf", "pptx")
 
 
 @dataclass(frozen=True)
 class BatchConfig:
-    """What ``pmo-assess batch`` was asked to do (paths as the user gave them)."""
+    """What ``pmo-assess batch`` was asked to do (paths as the user gave them).
+
+    ``round_label`` / ``assessed_on`` are the texts of --round / --assessed-on (None: not given).
+    ``scheduler`` is a Dask scheduler address or ``local:N`` (None: units run on this machine).
+    ``reuse_kernels`` None means: reuse kernels across units when the notebook is the bundled one.
+    """
 
     answers: list[Path]
     questionnaire: Path
@@ -68,41 +82,71 @@ class BatchConfig:
     notebook: Path = NOTEBOOK
     portfolio_notebook: Path = PORTFOLIO_NOTEBOOK
     progress_bar: bool | None = None  # None: a bar only on a terminal
+    formats: tuple[str, ...] = ("html",)
+    settings: Path | None = None
+    anonymise: bool = False
+    roadmaps: Path | None = None
+    round_label: str | None = None
+    assessed_on: str | None = None
+    scheduler: str | None = None
+    shared_inputs: bool = False
+    reuse_kernels: bool | None = None
+    connect_timeout: float = 10.0
+
+    def asked(self) -> set[str]:
+        """The report options given on the command line (each needs its notebook parameter)."""
+        given = {"--round": self.round_label, "--assessed-on": self.assessed_on, "--anonymise": self.anonymise,
+                 "--settings": self.settings, "--roadmaps": self.roadmaps}
+        return {option for option, value in given.items() if value not in (None, False, "")}
+
+    def kernels_reused(self) -> bool:
+        if self.reuse_kernels is not None:
+            return self.reuse_kernels
+        return self.notebook.resolve() == NOTEBOOK.resolve()
 
 
-def _check_config(config: BatchConfig) -> None:
+def _check_config(config: BatchConfig, folder: Path) -> None:
     problems = file_problems({"ANSWERS": config.answers, "--questionnaire": config.questionnaire,
                               "--targets": config.targets, "--notebook": config.notebook,
-                              "portfolio notebook": config.portfolio_notebook})
+                              "portfolio notebook": config.portfolio_notebook, "--settings": config.settings})
     if config.workers < 1:
         problems.append(InputProblem("command line", "--workers", f"must be 1 or more, got {config.workers}"))
     if not 0 < config.timeout <= MAX_TIMEOUT:  # also refuses nan and inf
         problems.append(InputProblem("command line", "--timeout", f"must be more than 0 and at most {MAX_TIMEOUT:g} "
                                      f"seconds (7 days), got {config.timeout:g}"))
+    unknown = [f for f in config.formats if f not in FORMATS] or ([] if config.formats else ["(none)"])
+    if unknown:
+        problems.append(InputProblem("command line", "--formats", f"unknown format {unknown[0]!r}; give one or "
+                                     f"more of {', '.join(FORMATS)} separated by commas"))
+    if config.shared_inputs and not config.scheduler:
+        problems.append(InputProblem("command line", "--shared-inputs", "only applies with --scheduler"))
+    if config.roadmaps is not None and not config.roadmaps.is_dir():
+        problems.append(InputProblem(str(config.roadmaps), "--roadmaps", "is not a folder; give the folder holding "
+                                     "one <unit>/roadmap.yaml per unit"))
     if config.out.exists() and not config.out.is_dir():
         problems.append(InputProblem(str(config.out), "--out",
                                      "is a file, not a folder; give the folder for the reports"))
-    problems.extend(_inputs_among_outputs(config))
+    problems.extend(_inputs_among_outputs(config, folder))
     if problems:
         raise InputErrors(problems)
 
 
-def _inputs_among_outputs(config: BatchConfig) -> list[InputProblem]:
-    """An input the batch would replace or delete: one of OUT's own files, or a file inside OUT/units or OUT/failed."""
-    out = config.out.resolve()
+def _inputs_among_outputs(config: BatchConfig, folder: Path) -> list[InputProblem]:
+    """An input the batch would replace or delete: one of the round folder's own files, or one in units/ or failed/."""
+    folder = folder.resolve()
     inputs = [*config.answers, config.questionnaire, config.notebook, config.portfolio_notebook]
-    inputs += [config.targets] if config.targets else []
-    files = [out / name for name in (SUMMARY_FILE, MANIFEST_FILE, "portfolio.ipynb", "portfolio.html")]
+    inputs += [path for path in (config.targets, config.settings) if path]
+    names = (SUMMARY_FILE, MANIFEST_FILE, ROUND_FILE, "portfolio.ipynb", *(f"portfolio.{f}" for f in FORMATS))
     problems = []
     try:
-        refuse_inputs_as_outputs(inputs, {f"--out ({f.name})": f for f in files})
+        refuse_inputs_as_outputs(inputs, {f"--out ({name})": folder / name for name in names})
     except InputErrors as exc:
         problems.extend(exc.problems)
     for path in inputs:
         real = Path(path).resolve()
-        folder = next((out / f for f in ("units", "failed") if real.is_relative_to(out / f)), None)
-        if folder is not None:
-            problems.append(InputProblem(str(path), "--out", f"is inside {folder}, which the batch replaces; move "
+        inside = next((folder / f for f in ("units", "failed") if real.is_relative_to(folder / f)), None)
+        if inside is not None:
+            problems.append(InputProblem(str(path), "--out", f"is inside {inside}, which the batch replaces; move "
                                          "the file out of it or choose another --out"))
     return problems
 
@@ -128,28 +172,6 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def _unit_job(config: BatchConfig, unit: str, slug: str, sources: list[str], out: Path) -> NotebookJob:
-    folder = out / "units" / slug
-    return NotebookJob(
-        name=unit, notebook=config.notebook.resolve(),
-        parameters={"answers": sources, "business_unit": unit,
-                    "questionnaire": str(config.questionnaire.resolve()),
-                    "targets": str(config.targets.resolve()) if config.targets else "", "output_dir": ""},
-        executed_name="assessment.ipynb", html_name="report.html",
-        outputs={name: folder / name for name in UNIT_FILES}, failed_dir=out / "failed" / slug,
-        publish_dir=folder, required=("scores.json",))
-
-
-def _portfolio_job(config: BatchConfig, out: Path) -> NotebookJob:
-    return NotebookJob(
-        name="portfolio", notebook=config.portfolio_notebook.resolve(),
-        parameters={"scores_dir": str((out / "units").resolve()),
-                    "questionnaire": str(config.questionnaire.resolve())},
-        executed_name="portfolio.ipynb", html_name="portfolio.html",
-        outputs={"portfolio.ipynb": out / "portfolio.ipynb", "portfolio.html": out / "portfolio.html"},
-        failed_dir=out / "failed" / "portfolio")
-
-
 def _outcome(name: str, result: RunResult, report: Path) -> Outcome:
     if result.ok:
         return Outcome(name, result.status, result.seconds, str(report))
@@ -157,55 +179,47 @@ def _outcome(name: str, result: RunResult, report: Path) -> Outcome:
     return Outcome(name, result.status, result.seconds, "", result.error + kept)
 
 
-def _run_jobs(jobs: list[tuple[NotebookJob, dict]], config: BatchConfig, manifest: Manifest,
-              stream: TextIO, when_last_started: Callable[[], None]) -> list[Outcome]:
-    """Run unit jobs in parallel; record each in the manifest as it ends.
-
-    ``when_last_started`` is called when every remaining job has a worker, i.e. when a core is about to
-    fall idle (possibly more than once: it must be idempotent)."""
-    outcomes: dict[str, Outcome] = {}
-    progress = Progress(len(jobs), stream, config.progress_bar)
-    watches: set = set()
-    pool = ThreadPoolExecutor(max_workers=config.workers, thread_name_prefix="pmo-unit")
-    try:
-        futures = {pool.submit(run_notebook_job, job, config.timeout, watches): (job, entry) for job, entry in jobs}
-        if 0 < len(jobs) < config.workers:
-            when_last_started()
-        for future in as_completed(futures):
-            job, entry = futures[future]
-            result = future.result()
-            outcome = _outcome(job.name, result, job.publish_dir / "report.html")
-            manifest.record_unit(job.name, {**entry, "status": result.status, "error": result.error,
-                                            "seconds": round(result.seconds, 1), "finished": _now()})
-            outcomes[job.name] = outcome
-            progress.finished(outcome)
-            if len(jobs) - len(outcomes) == config.workers - 1:
-                when_last_started()
-    except KeyboardInterrupt:
-        for watch in list(watches):
-            watch.kill()
-        pool.shutdown(wait=False, cancel_futures=True)
-        raise
-    finally:
-        progress.close()
-    pool.shutdown()
-    return [outcomes[job.name] for job, _ in jobs]
+def _report_path(job: NotebookJob) -> Path:
+    """The first report format's file, named in the summary."""
+    folder = job.publish_dir or next(iter(job.outputs.values())).parent
+    return folder / f"{job.report_stem}.{job.formats[0]}"
 
 
-def _run_portfolio(config: BatchConfig, out: Path, manifest: Manifest, questionnaire_hash: str,
-                   stream: TextIO, warm: WarmKernel | None) -> Outcome:
-    score_files = [p for p in (out / "units").glob("*/scores.json") if not p.parent.name.startswith(".")]
-    if not score_files:
-        return Outcome("portfolio", "not run", error="no unit has a report, so there is nothing to consolidate")
-    job = _portfolio_job(config, out)
-    key = portfolio_key(score_files, questionnaire_hash, file_hash(job.notebook))
-    if not config.rerun_all and manifest.is_current(manifest.portfolio, key, list(job.outputs.values())):
-        return Outcome("portfolio", "up to date", report=str(out / "portfolio.html"))
-    print(f"building the portfolio view from {len(score_files)} unit report(s)", file=stream, flush=True)
-    result = run_notebook_job(job, config.timeout, warm=warm)
-    manifest.record_portfolio({"key": key, "status": result.status, "error": result.error,
-                               "seconds": round(result.seconds, 1), "finished": _now()})
-    return _outcome("portfolio", result, out / "portfolio.html")
+@dataclass(frozen=True)
+class _Prepared:
+    """Everything checked before the batch takes its folder: inputs, round, options, notebook parameters."""
+
+    inputs: BatchInputs
+    folder: Path
+    options: RunOptions
+    unit_declared: set[str]
+    portfolio_declared: set[str]
+
+
+def _prepare(config: BatchConfig) -> _Prepared:
+    """Check every input, the round and the notebooks' parameters; InputErrors (exit 2) before anything runs."""
+    date_given = bool(config.assessed_on and str(config.assessed_on).strip())
+    info = parse_round_info(config.round_label, config.assessed_on)
+    out = config.out.resolve()
+    folder = round_folder(out, info)
+    _check_config(config, folder)
+    template = None
+    if config.settings is not None:
+        from pmo_assess.report.settings import load_report_settings
+
+        template = load_report_settings(config.settings).pptx_template
+    unit_declared = check_notebook_parameters(config.notebook, UNIT_PARAMETERS)
+    portfolio_declared = check_notebook_parameters(config.portfolio_notebook, PORTFOLIO_PARAMETERS)
+    problems = check_asked_options(config.notebook, unit_declared, UNIT_OPTIONAL, config.asked())
+    problems += check_asked_options(config.portfolio_notebook, portfolio_declared, PORTFOLIO_OPTIONAL,
+                                    config.asked() - {"--roadmaps"})
+    if problems:
+        raise InputErrors(problems)
+    inputs = load_inputs(config.answers, config.questionnaire, config.targets)
+    info = settle_round(folder, info, date_given)
+    options = RunOptions(tuple(config.formats), config.anonymise, config.settings, template, config.roadmaps,
+                         info, tuple(earlier_rounds(out, folder, info)))
+    return _Prepared(inputs, folder, options, unit_declared, portfolio_declared)
 
 
 def run_batch(config: BatchConfig, stream: TextIO | None = None, out_stream: TextIO | None = None) -> int:
@@ -214,23 +228,30 @@ def run_batch(config: BatchConfig, stream: TextIO | None = None, out_stream: Tex
     Progress goes to ``stream`` (default: the current stderr), the summary to ``out_stream`` (stdout).
     """
     stream, out_stream = stream or sys.stderr, out_stream or sys.stdout
-    _check_config(config)
-    check_notebook_parameters(config.notebook, UNIT_PARAMETERS)
-    check_notebook_parameters(config.portfolio_notebook, PORTFOLIO_PARAMETERS)
-    inputs = load_inputs(config.answers, config.questionnaire, config.targets)
-    out = config.out.resolve()
-    prepare_folder(out, "--out")
-    prepare_folder(out / "units", "--out")
-    # OUT/.batch.lock, held for the run (released when the process ends, even if killed)
-    with locked(out / "batch", wait=0, busy_message="another pmo-assess batch is writing to this folder; "
-                "wait for it to finish or choose another --out"):
-        return _run_locked(config, inputs, out, stream, out_stream)
+    prepared = _prepare(config)
+    cluster = None
+    if config.scheduler:
+        from pmo_assess.batch.engine_dask import connect
+
+        cluster = connect(config.scheduler, config.connect_timeout)
+    try:
+        prepare_folder(prepared.folder, "--out")
+        prepare_folder(prepared.folder / "units", "--out")
+        # .batch.lock in the round's folder, held for the run (released when the process ends, even if killed)
+        with locked(prepared.folder / "batch", wait=0, busy_message="another pmo-assess batch is writing to this "
+                    "folder; wait for it to finish or choose another --out"):
+            return _run_locked(config, prepared, cluster, stream, out_stream)
+    finally:
+        if cluster is not None:
+            cluster.close()
 
 
-def _run_locked(config: BatchConfig, inputs: BatchInputs, out: Path, stream: TextIO, out_stream: TextIO) -> int:
+def _run_locked(config: BatchConfig, prepared: _Prepared, cluster, stream: TextIO, out_stream: TextIO) -> int:
     """The batch proper, once inputs are checked and the output folder is ours."""
-    _remove_leftovers(out)
-    manifest = Manifest.load(out)
+    folder, inputs, options = prepared.folder, prepared.inputs, prepared.options
+    _remove_leftovers(folder)
+    write_round_file(folder, options.round_info, inputs.questionnaire)
+    manifest = Manifest.load(folder)
     slugs = assign_slugs(inputs.units.units, manifest.slugs())
     questionnaire_hash = file_hash(config.questionnaire)
     notebook_hash = file_hash(config.notebook)
@@ -240,8 +261,10 @@ def _run_locked(config: BatchConfig, inputs: BatchInputs, out: Path, stream: Tex
     for unit, slug in slugs.items():
         rows = inputs.units.frames[unit]
         sources = sorted({str(Path(s).resolve()) for s in rows["source"].astype(str).unique()})
-        key = unit_key(rows_hash(rows), questionnaire_hash, targets_text(inputs.targets, unit), notebook_hash)
-        job = _unit_job(config, unit, slug, sources, out)
+        job, options_key = unit_job(unit, slug, sources, config.notebook, config.questionnaire, config.targets,
+                                    folder, options, prepared.unit_declared)
+        key = unit_key(rows_hash(rows), questionnaire_hash, targets_text(inputs.targets, unit), notebook_hash,
+                       options_key)
         entry = {"slug": slug, "key": key, "answers": sources}
         problems = inputs.units.problems[unit]
         if problems:
@@ -250,13 +273,14 @@ def _run_locked(config: BatchConfig, inputs: BatchInputs, out: Path, stream: Tex
             outcomes[unit] = Outcome(unit, "invalid", error=error)
         elif not config.rerun_all and manifest.is_current(manifest.units.get(unit, {}), key,
                                                           list(job.outputs.values())):
-            outcomes[unit] = Outcome(unit, "up to date", report=str(job.publish_dir / "report.html"))
+            outcomes[unit] = Outcome(unit, "up to date", report=str(_report_path(job)))
         else:
             jobs.append((job, entry))
     invalid = sum(o.status == "invalid" for o in outcomes.values())
+    where = (f"{cluster.threads} worker thread(s) on the Dask cluster {config.scheduler}" if cluster is not None
+             else f"{min(config.workers, max(len(jobs), 1))} worker(s)")
     print(f"{len(slugs)} business unit(s): {len(jobs)} to run, {len(outcomes) - invalid} up to date, "
-          f"{invalid} with invalid answers; {min(config.workers, max(len(jobs), 1))} worker(s)",
-          file=stream, flush=True)
+          f"{invalid} with invalid answers; {where}", file=stream, flush=True)
     warm: list[WarmKernel] = []
 
     def warm_up_portfolio_kernel() -> None:
@@ -264,17 +288,67 @@ def _run_locked(config: BatchConfig, inputs: BatchInputs, out: Path, stream: Tex
             warm.append(WarmKernel(PORTFOLIO_WARM_UP))
 
     try:
-        for outcome in _run_jobs(jobs, config, manifest, stream, warm_up_portfolio_kernel):
+        for outcome in _run_units(config, jobs, inputs, manifest, cluster, stream, warm_up_portfolio_kernel):
             outcomes[outcome.name] = outcome
         ordered = [outcomes[unit] for unit in slugs]
-        ordered.append(_run_portfolio(config, out, manifest, questionnaire_hash, stream, warm[0] if warm else None))
+        ordered.append(_run_portfolio(config, prepared, manifest, questionnaire_hash, stream,
+                                      warm[0] if warm else None))
     finally:
         for kernel in warm:  # unused (portfolio up to date, or interrupted) or already shut down: tidy up
             kernel.discard()
-    write_summary_csv(out / SUMMARY_FILE, ordered)
+    write_summary_csv(folder / SUMMARY_FILE, ordered)
     out_stream.write(summary_text(ordered))
     for outcome in ordered:
         if outcome.status == "invalid":
             print(f"\n{visible(outcome.name)}: invalid answers:\n{visible(outcome.error, keep_newlines=True)}",
                   file=stream)
     return 0 if all(o.succeeded for o in ordered) else 1
+
+
+def _run_units(config: BatchConfig, jobs: list[tuple[NotebookJob, dict]], inputs: BatchInputs, manifest: Manifest,
+               cluster, stream: TextIO, when_last_started) -> list[Outcome]:
+    """Run the unit jobs on this machine or the cluster; each is recorded in the manifest as it ends."""
+    entries = {job.name: entry for job, entry in jobs}
+    outcomes: dict[str, Outcome] = {}
+    progress = Progress(len(jobs), stream, config.progress_bar)
+
+    def record(job: NotebookJob, result: RunResult) -> None:
+        outcome = _outcome(job.name, result, _report_path(job))
+        manifest.record_unit(job.name, {**entries[job.name], "status": result.status, "error": result.error,
+                                        "seconds": round(result.seconds, 1), "finished": _now(),
+                                        "profile": result.profile})
+        outcomes[job.name] = outcome
+        progress.finished(outcome)
+
+    try:
+        if cluster is not None:
+            from pmo_assess.batch.engine_dask import run_dask
+
+            run_dask(cluster, [(job, inputs.units.frames[job.name]) for job, _ in jobs], config.timeout,
+                     config.kernels_reused(), config.shared_inputs, record, when_last_started)
+        else:
+            from pmo_assess.batch.engine_local import run_local
+
+            run_local([job for job, _ in jobs], config.workers, config.timeout, config.kernels_reused(), record,
+                      when_last_started)
+    finally:
+        progress.close()
+    return [outcomes[job.name] for job, _ in jobs]
+
+
+def _run_portfolio(config: BatchConfig, prepared: _Prepared, manifest: Manifest, questionnaire_hash: str,
+                   stream: TextIO, warm: WarmKernel | None) -> Outcome:
+    folder = prepared.folder
+    score_files = [p for p in (folder / "units").glob("*/scores.json") if not p.parent.name.startswith(".")]
+    if not score_files:
+        return Outcome("portfolio", "not run", error="no unit has a report, so there is nothing to consolidate")
+    job = portfolio_job(config.portfolio_notebook, config.questionnaire, folder, prepared.options,
+                        prepared.portfolio_declared)
+    key = portfolio_job_key(job, score_files, questionnaire_hash, prepared.options)
+    if not config.rerun_all and manifest.is_current(manifest.portfolio, key, list(job.outputs.values())):
+        return Outcome("portfolio", "up to date", report=str(_report_path(job)))
+    print(f"building the portfolio view from {len(score_files)} unit report(s)", file=stream, flush=True)
+    result = run_notebook_job(job, config.timeout, warm=warm)
+    manifest.record_portfolio({"key": key, "status": result.status, "error": result.error,
+                               "seconds": round(result.seconds, 1), "finished": _now(), "profile": result.profile})
+    return _outcome("portfolio", result, _report_path(job))

@@ -1,19 +1,17 @@
-"""Execute one notebook with papermill, bounded in time, and publish its outputs only if it succeeded.
+"""Execute one notebook with papermill, bounded in time, render its reports, and publish them only if all succeeded.
 
-Outputs are made in a hidden ``.NAME.partial-*`` folder beside their destination. On success they
-replace the previous outputs by rename; on failure the partial folder is moved to ``failed/NAME``
-(the executed notebook with the error, and ``error.txt``) and the previous good outputs stay as
-they were. So nothing at the destination is ever half written.
+The kernel is a fresh one, a warm one handed over (the portfolio's), or one leased from a
+:class:`~pmo_assess.batch.kernel_pool.KernelPool` and given back only if the unit went well. Where
+the outputs are made and how they are published is :mod:`pmo_assess.batch.publish`. Each run
+records how long its stages took (``profile``): the benchmark and the manifest show where time goes.
 """
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
+import resource
 import threading
 import time
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pmo_assess.batch.kernels import (
@@ -25,10 +23,8 @@ from pmo_assess.batch.kernels import (
     kernel_manager_class,
     kernel_transport,
 )
-from pmo_assess.batch.summary import visible
-from pmo_assess.io.files import atomic_write_text
-from pmo_assess.io.outputs import publish_all
-from pmo_assess.report.html import write_notebook_html
+from pmo_assess.batch.kernel_pool import KernelPool, PooledKernel, peak_memory_mb
+from pmo_assess.batch.publish import keep_failure, make_work_dir, publish_outputs
 
 
 @dataclass(frozen=True)
@@ -49,6 +45,12 @@ class NotebookJob:
     failed_dir: Path
     publish_dir: Path | None = None
     required: tuple[str, ...] = ()
+    formats: tuple[str, ...] = ("html",)
+
+    @property
+    def report_stem(self) -> str:
+        """The reports' file name without extension (``report`` → report.html, report.pdf, report.pptx)."""
+        return Path(self.html_name).stem
 
 
 @dataclass
@@ -59,17 +61,11 @@ class RunResult:
     seconds: float
     error: str = ""
     attempts: int = 1
+    profile: dict = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
         return self.status == "ok"
-
-
-def _work_dir(job: NotebookJob) -> Path:
-    parent = job.publish_dir.parent if job.publish_dir else next(iter(job.outputs.values())).parent
-    parent.mkdir(parents=True, exist_ok=True)
-    stem = job.publish_dir.name if job.publish_dir else job.name
-    return Path(tempfile.mkdtemp(prefix=f".{stem}.partial-", dir=parent)).resolve()
 
 
 def _execute(job: NotebookJob, work: Path, timeout: float, watch: KernelWatch,
@@ -100,6 +96,9 @@ def _execute(job: NotebookJob, work: Path, timeout: float, watch: KernelWatch,
 def describe_error(error: BaseException, watch: KernelWatch, timeout: float) -> tuple[str, str]:
     """(status, one-paragraph message) for a failed run."""
     name = type(error).__name__
+    if name == "ReportFormatError":
+        return "failed", (f"the {getattr(error, 'format', '?')} report could not be made: "
+                          f"{getattr(error, 'message', error)}")
     if watch.killed_for_timeout or (name in ("CellTimeoutError", "TimeoutError") and not watch.startup_failed):
         return "timeout", f"timed out after {timeout:g} s"
     if name == "DeadKernelError":
@@ -110,86 +109,69 @@ def describe_error(error: BaseException, watch: KernelWatch, timeout: float) -> 
     return "failed", f"{name}: {error}"
 
 
-def _umask() -> int:
-    """The process umask, read without changing it (Linux); 0o022 where it cannot be read."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("Umask:"):
-                return int(line.split()[1], 8)
-    except (OSError, ValueError):
-        pass
-    return 0o022
+#: Report formats rendered in a pooled unit's own kernel (CPU-heavy: in the batch process they would share one GIL).
+IN_KERNEL_FORMATS = frozenset({"pdf", "pptx"})
 
 
-def _make_shareable(work: Path) -> None:
-    """Temp folders and atomic writes are private (0700/0600); reports get the modes of ordinary files."""
-    mask = _umask()
-    work.chmod(0o777 & ~mask)
-    for path in work.iterdir():
-        path.chmod((0o777 if path.is_dir() else 0o666) & ~mask)
+def render_reports(job: NotebookJob, work: Path) -> list[Path]:
+    """The job's report files (its formats) from the executed notebook in ``work``; ReportFormatError if one fails."""
+    from pmo_assess.report.documents import write_report_files
 
-
-def _publish(job: NotebookJob, work: Path) -> None:
-    """Put the outputs in place by rename: the destination is either the old set or the new one.
-
-    A unit's folder is swapped whole; loose files (the portfolio's) go through :func:`publish_all`.
-    """
-    _make_shareable(work)
-    if job.publish_dir is not None:
-        final = job.publish_dir
-        old = None
-        if final.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{final.name}.old-", dir=final.parent))
-            os.replace(final, old / final.name)
-        os.replace(work, final)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-        return
-    publish_all({published: (work / made).read_bytes() for made, published in job.outputs.items()})
-    shutil.rmtree(work, ignore_errors=True)
-
-
-def _keep_failure(job: NotebookJob, work: Path, message: str, trace: str) -> None:
-    """Move the partial outputs to ``failed/NAME`` with the error, away from any published report."""
-    for made in job.outputs:
-        if made != job.executed_name:
-            (work / made).unlink(missing_ok=True)  # never keep anything that looks like a finished report
-    atomic_write_text(work / "error.txt", f"{visible(job.name)}: {message}\n\n{trace}")
-    if job.failed_dir.exists():
-        shutil.rmtree(job.failed_dir, ignore_errors=True)
-    job.failed_dir.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(work, job.failed_dir)
+    return write_report_files(work / job.executed_name, work, job.report_stem, job.formats)
 
 
 def run_notebook_job(job: NotebookJob, timeout: float, watches: set | None = None,
-                     warm: WarmKernel | None = None) -> RunResult:
-    """Run, convert to HTML and publish one job (on ``warm``'s kernel if given); failures are reported, never raised."""
+                     warm: WarmKernel | None = None, pool: KernelPool | None = None) -> RunResult:
+    """Run, render and publish one job (on ``warm``'s kernel, or one of ``pool``'s); failures are reported, never raised."""
     try:
-        return _run(job, timeout, watches, warm)
+        return _run(job, timeout, watches, warm, pool)
     finally:
         if warm is not None:
             warm.discard()  # a no-op unless the run ended before papermill took the kernel
 
 
-def _run(job: NotebookJob, timeout: float, watches: set | None, warm: WarmKernel | None) -> RunResult:
+def _lease(pool: KernelPool, work: Path, profile: dict) -> PooledKernel:
     started = time.monotonic()
+    kernel = pool.lease(work)
+    profile["kernel"] = round(time.monotonic() - started, 3)
+    profile["reused"] = kernel.units > 0
+    return kernel
+
+
+def _run(job: NotebookJob, timeout: float, watches: set | None, warm: WarmKernel | None,
+         pool: KernelPool | None) -> RunResult:
+    started = time.monotonic()
+    profile: dict = {}
     try:
-        work = _work_dir(job)
+        work = make_work_dir(job)
     except OSError as error:
         return RunResult("failed", time.monotonic() - started, f"cannot create a work folder: {error}", 0)
     attempts = 0
     watch = KernelWatch()
+    leased: PooledKernel | None = None
     try:
         while True:
             attempts += 1
-            handover = warm.handover() if warm is not None and attempts == 1 else None
-            watch = warm.watch if handover else KernelWatch()
+            handover = None
+            if attempts == 1 and warm is not None:
+                handover = warm.handover()
+                watch = warm.watch if handover else KernelWatch()
+            elif attempts == 1 and pool is not None:
+                leased = _lease(pool, work, profile)
+                handover, watch = leased.handover(), KernelWatch(manager=leased.manager)
+            else:
+                watch = KernelWatch()
             if watches is not None:
                 watches.add(watch)
             try:
+                began = time.monotonic()
                 _execute(job, work, timeout, watch, handover)
+                profile["notebook"] = round(time.monotonic() - began, 3)
                 break
             except Exception as error:  # a unit's failure must never reach the other units
+                if leased is not None:
+                    pool.give_back(leased, sound=False)  # poisoned or killed: replaced, never reused
+                    leased = None
                 if attempts <= STARTUP_RETRIES[kernel_transport()] and is_startup_failure(error, watch):
                     continue
                 raise
@@ -199,12 +181,30 @@ def _run(job: NotebookJob, timeout: float, watches: set | None, warm: WarmKernel
         missing = [name for name in job.required if not (work / name).exists()]
         if missing:
             raise RuntimeError(f"the notebook ran but did not write {', '.join(missing)}")
-        write_notebook_html(work / job.executed_name, work / job.html_name)
-        _publish(job, work)
-        if job.failed_dir.exists():
-            shutil.rmtree(job.failed_dir, ignore_errors=True)
-        return RunResult("ok", time.monotonic() - started, attempts=attempts)
+        began = time.monotonic()
+        in_kernel = leased is not None and bool(IN_KERNEL_FORMATS & set(job.formats))
+        if in_kernel:  # heavy formats render in the unit's own kernel process, in parallel with the other workers'
+            leased.render(work / job.executed_name, work, job.report_stem, job.formats, timeout)
+        if leased is not None:
+            profile["kernel_peak_mb"] = peak_memory_mb(leased.pid)
+            pool.give_back(leased, sound=True)
+            leased = None
+        if not in_kernel:
+            render_reports(job, work)  # HTML alone is quick here, where its modules are already loaded
+        profile["report"] = round(time.monotonic() - began, 3)
+        began = time.monotonic()
+        publish_outputs(job, work)
+        profile["publish"] = round(time.monotonic() - began, 3)
+        return RunResult("ok", time.monotonic() - started, attempts=attempts, profile=_with_memory(profile))
     except Exception as error:
+        if leased is not None:
+            pool.give_back(leased, sound=False)
         status, message = describe_error(error, watch, timeout)
-        _keep_failure(job, work, message, traceback.format_exc())
-        return RunResult(status, time.monotonic() - started, message, attempts)
+        keep_failure(job, work, message, traceback.format_exc())
+        return RunResult(status, time.monotonic() - started, message, attempts, _with_memory(profile))
+
+
+def _with_memory(profile: dict) -> dict:
+    """``profile`` plus this process's peak resident memory in MB (ru_maxrss is in KB on Linux)."""
+    return {**profile, "process_peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+            "worker": threading.current_thread().name}

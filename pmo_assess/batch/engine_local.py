@@ -1,0 +1,42 @@
+"""Run unit jobs on this machine: one thread per worker, each unit in its own kernel process.
+
+With ``reuse_kernels`` the workers share a :class:`~pmo_assess.batch.kernel_pool.KernelPool` (one
+warmed kernel per worker, reset between units); otherwise every unit starts a fresh kernel.
+"""
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from typing import Callable
+
+from pmo_assess.batch.kernel_pool import KernelPool
+from pmo_assess.batch.run import NotebookJob, RunResult, run_notebook_job
+
+
+def run_local(jobs: list[NotebookJob], workers: int, timeout: float, reuse_kernels: bool,
+              on_result: Callable[[NotebookJob, RunResult], None], when_last_started: Callable[[], None]) -> None:
+    """Run ``jobs`` ``workers`` at a time; ``on_result`` is called in this thread as each ends.
+
+    ``when_last_started`` is called when every remaining job has a worker, i.e. when a core is about to
+    fall idle (possibly more than once: it must be idempotent). Ctrl-C kills every running kernel."""
+    watches: set = set()
+    pool = KernelPool() if reuse_kernels else None
+    executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pmo-unit")
+    try:
+        futures = {executor.submit(run_notebook_job, job, timeout, watches, None, pool): job for job in jobs}
+        if 0 < len(jobs) < workers:
+            when_last_started()
+        finished = 0
+        for future in as_completed(futures):
+            finished += 1
+            on_result(futures[future], future.result())
+            if len(jobs) - finished == workers - 1:
+                when_last_started()
+    except BaseException:
+        for watch in list(watches):
+            watch.kill()
+        executor.shutdown(wait=False, cancel_futures=True)
+        raise
+    finally:
+        if pool is not None:
+            pool.close()
+    executor.shutdown()
