@@ -14,7 +14,8 @@ from pmo_assess import __version__
 from pmo_assess.errors import InputErrors
 
 #: Subcommand modules under pmo_assess.commands, in the order ``--help`` lists them.
-COMMANDS = ("validate", "score", "pack", "import_answers", "workshop", "batch", "roadmap", "edit_roadmap", "plan")
+COMMANDS = ("validate", "score", "pack", "import_answers", "workshop", "batch", "report", "compare", "roadmap",
+            "edit_roadmap", "plan")
 
 
 def build_parser() -> argparse.ArgumentParser:
