@@ -2,13 +2,15 @@
 
 Import from a test module (``from browser import ...``); the module skips itself when chromium is
 missing outside CI. Every server started here runs in its own process group so that stopping it
-also stops Voilà's or JupyterLab's kernels.
+also stops Voilà's or JupyterLab's kernels. Servers are started on port 0: they bind a port the
+operating system chooses and print their address, which :func:`served_base` reads back (a port
+probed free and then released could be taken by another process before the server binds it).
 """
 from __future__ import annotations
 
 import os
+import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -36,11 +38,8 @@ def require_chromium() -> None:
         pytest.skip(f"{CHROMIUM} is not installed (CI installs it)", allow_module_level=True)
 
 
-def free_port() -> int:
-    """A TCP port free on 127.0.0.1 right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+#: The address a server prints once it listens (``http://HOST:PORT/``).
+ADDRESS = re.compile(r"http://([^/\s:]+):(\d+)/")
 
 
 def start_server(command: list[str], cwd: Path, log: Path, env: dict[str, str] | None = None) -> subprocess.Popen:
@@ -53,6 +52,19 @@ def start_server(command: list[str], cwd: Path, log: Path, env: dict[str, str] |
 def workshop_command(*arguments: str) -> list[str]:
     """``pmo-assess workshop ARGS`` run with this interpreter."""
     return [sys.executable, "-m", "pmo_assess", "workshop", *arguments]
+
+
+def served_base(server: subprocess.Popen, log: Path, seconds: float = 60) -> str:
+    """``http://127.0.0.1:PORT`` of a server started with port 0, from the first address it printed to ``log``."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = ADDRESS.search(log.read_text(encoding="utf-8", errors="replace"))
+        if found:
+            return f"http://127.0.0.1:{found.group(2)}"
+        if server.poll() is not None:
+            pytest.fail(f"the server exited with {server.returncode}:\n{log.read_text()}")
+        time.sleep(0.1)
+    pytest.fail(f"the server printed no address within {seconds} s:\n{log.read_text()}")
 
 
 def wait_until_serving(url: str, server: subprocess.Popen, log: Path, seconds: float = 60) -> None:
@@ -86,13 +98,15 @@ def stop(server: subprocess.Popen) -> None:
 
 
 @contextmanager
-def serving(command: list[str], url: str, cwd: Path, log: Path, env: dict[str, str] | None = None,
-            seconds: float = 60) -> Iterator[subprocess.Popen]:
-    """A server that answers at ``url`` for the duration of the block, stopped (with its group) after."""
+def serving(command: list[str], path: str, cwd: Path, log: Path, env: dict[str, str] | None = None,
+            seconds: float = 60) -> Iterator[tuple[subprocess.Popen, str]]:
+    """A server started on port 0 that answers at its address + ``path`` for the block, stopped (with its group)
+    after; yields (the server process, its address ``http://127.0.0.1:PORT``)."""
     server = start_server(command, cwd, log, env)
     try:
-        wait_until_serving(url, server, log, seconds)
-        yield server
+        base = served_base(server, log, seconds)
+        wait_until_serving(base + path, server, log, seconds)
+        yield server, base
     finally:
         stop(server)
 

@@ -35,3 +35,14 @@ def isolated_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def mini_questionnaire_path() -> Path:
     return DATA / "mini.yaml"
+
+
+@pytest.fixture(scope="session")
+def fault_batches(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """Issue 17's batch fault batches (tests/batch_fault_fixtures.py), those of the modules in this run, started at once."""
+    from batch_fault_fixtures import FaultBatches
+
+    modules = {item.module.__name__.rpartition(".")[2] for item in request.session.items}
+    batches = FaultBatches(tmp_path_factory.mktemp("fault-batches"), modules)
+    yield batches
+    batches.stop()

@@ -13,7 +13,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from browser import PHONE, PROJECTOR, chromium, free_port, require_chromium, save_screenshot, serving
+from browser import PHONE, PROJECTOR, chromium, require_chromium, save_screenshot, serving
 from pmo_assess.commands.edit_roadmap import editor_notebook, editor_parameters
 from pmo_assess.roadmap.editor_widgets import item_class
 from roadmap_fixtures import ANSWERS, BANK, TARGETS, UNIT, changed_lines, roadmap_copy
@@ -24,9 +24,10 @@ TOKEN = "roadmap-editor-test-token"
 CHARTER = "MAN-1-pmo-charter"
 
 
-def command_args(roadmap: Path, port: int) -> list[str]:
+def command_args(roadmap: Path) -> list[str]:
+    """edit-roadmap's arguments; port 0: the server binds a free port and prints its address."""
     return [str(ANSWERS), "-q", str(BANK), "-t", str(TARGETS), "--unit", UNIT, "--roadmap", str(roadmap),
-            "--port", str(port), "--token", TOKEN]
+            "--port", "0", "--token", TOKEN]
 
 
 def edit_owner_and_wave(page: object) -> None:
@@ -79,19 +80,18 @@ def assert_saved(roadmap: Path, before: str) -> None:
 def test_jupyterlab_runs_roadmap_notebook_and_saves_an_owner_and_a_wave(tmp_path: Path) -> None:
     roadmap = roadmap_copy(tmp_path)
     before = roadmap.read_text()
-    port = free_port()
     parameters = editor_parameters(argparse.Namespace(**{
         "answers": [str(ANSWERS)], "questionnaire": str(BANK), "targets": str(TARGETS), "unit": UNIT,
         "roadmap": str(roadmap), "votes": None, "library": None, "baseline": []}))
     nbformat.write(editor_notebook(parameters), tmp_path / "roadmap.ipynb")
-    command = [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
+    command = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--port=0", "--ServerApp.ip=127.0.0.1",
                f"--IdentityProvider.token={TOKEN}", "--allow-root", f"--ServerApp.root_dir={tmp_path}",
                "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
-    with serving(command, f"http://127.0.0.1:{port}/api/status?token={TOKEN}", tmp_path, tmp_path / "lab.log"):
+    with serving(command, f"/api/status?token={TOKEN}", tmp_path, tmp_path / "lab.log") as (_, base):
         with chromium() as browser:
             page = browser.new_page(viewport=PROJECTOR)
             page.set_default_timeout(60_000)
-            page.goto(f"http://127.0.0.1:{port}/lab/tree/roadmap.ipynb?reset&token={TOKEN}")
+            page.goto(f"{base}/lab/tree/roadmap.ipynb?reset&token={TOKEN}")
             page.wait_for_selector(".jp-Notebook .jp-Cell")
             try:
                 run_all_cells(page)
@@ -113,13 +113,12 @@ def test_jupyterlab_runs_roadmap_notebook_and_saves_an_owner_and_a_wave(tmp_path
 def test_voila_page_of_edit_roadmap_saves_an_owner_and_a_wave(tmp_path: Path) -> None:
     roadmap = roadmap_copy(tmp_path)
     before = roadmap.read_text()
-    port = free_port()
-    command = [sys.executable, "-m", "pmo_assess", "edit-roadmap", *command_args(roadmap, port)]
-    with serving(command, f"http://127.0.0.1:{port}/?token={TOKEN}", tmp_path, tmp_path / "voila.log", seconds=90):
+    command = [sys.executable, "-m", "pmo_assess", "edit-roadmap", *command_args(roadmap)]
+    with serving(command, f"/?token={TOKEN}", tmp_path, tmp_path / "voila.log", seconds=90) as (_, base):
         with chromium() as browser:
             page = browser.new_page(viewport=PROJECTOR)
             page.set_default_timeout(60_000)
-            page.goto(f"http://127.0.0.1:{port}/?token={TOKEN}")
+            page.goto(f"{base}/?token={TOKEN}")
             edit_owner_and_wave(page)
             assert "RoadmapPage.open(" not in page.content()  # Voilà strips the code
             page.wait_for_selector(".pmo-roadmap-changes:has-text('Ana Browser')")

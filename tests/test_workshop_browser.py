@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from browser import CHROMIUM, CHROMIUM_ARGS, free_port, require_chromium, stop, wait_until_serving
+from browser import CHROMIUM, CHROMIUM_ARGS, require_chromium, served_base, stop, wait_until_serving
 from conftest import DATA
 
 TOKEN = "workshop-test-token"
@@ -20,14 +20,13 @@ def test_browser_answers_two_questions_into_the_answers_file(tmp_path: Path) -> 
     from playwright.sync_api import sync_playwright
 
     answers, log = tmp_path / "answers.csv", tmp_path / "voila.log"
-    port = free_port()
-    url = f"http://127.0.0.1:{port}/?token={TOKEN}"
     with log.open("w") as output:
         server = subprocess.Popen(
-            [sys.executable, "-m", "pmo_assess", "workshop", "--unit", "Browser Unit", "--port", str(port),
+            [sys.executable, "-m", "pmo_assess", "workshop", "--unit", "Browser Unit", "--port", "0",
              "--questionnaire", str(DATA / "mini.yaml"), "--answers", str(answers), "--token", TOKEN],
             cwd=tmp_path, stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
     try:
+        url = f"{served_base(server, log)}/?token={TOKEN}"  # port 0: the server bound a free port
         wait_until_serving(url, server, log)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)

@@ -5,6 +5,7 @@ import csv
 import multiprocessing
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -104,7 +105,7 @@ from pmo_assess.io.files import atomic_write_text
 path = sys.argv[1]
 with locked(path):
     print("holding", flush=True)
-    time.sleep(2)
+    sys.stdin.readline()  # hold the lock until the test says so
     rows = read_rows(path) + [["Unit A", "Importer", "sponsor", "PPL-CUS-1", "4", "written under the lock"]]
     atomic_write_text(path, render_csv(rows))
 """
@@ -116,16 +117,19 @@ def test_a_workshop_save_waits_for_another_writer_holding_the_lock_and_keeps_its
     session = open_session(BANK, "Unit A", answers)
     session.choose_respondent("Ana", "sponsor")
     session.answer(2)
-    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(answers)], stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(answers)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    saving = threading.Thread(target=lambda: (session.next(), session.answer(3)), name="workshop-save")
     try:
-        assert holder.stdout.readline().strip() == "holding"
-        started = time.monotonic()
-        session.next()
-        session.answer(3)
-        waited = time.monotonic() - started
+        assert holder.stdout.readline().strip() == "holding"  # a known state: the other writer holds the lock
+        saving.start()
+        saving.join(timeout=1)
+        assert saving.is_alive()  # the save waits for the lock (held until released below), not writing over it
     finally:
+        holder.stdin.close()  # the other writer adds its row and lets go of the lock
         holder.wait(timeout=30)
-    assert waited > 1.0  # the save waited for the lock instead of writing over the other writer
+        saving.join(timeout=30)
+    assert not saving.is_alive()
     with answers.open(newline="") as handle:
         rows = list(csv.reader(handle))[1:]
     assert [r[1] for r in rows] == ["Ana", "Importer", "Ana"]

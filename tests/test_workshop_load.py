@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from browser import free_port, start_server, stop, workshop_command
+from browser import served_base, start_server, stop, workshop_command
 from conftest import BANK
 
 RESPONDENTS = 25
@@ -208,8 +208,7 @@ def test_25_respondents_answering_at_once_all_saved_p95_under_half_a_second(tmp_
         csv.writer(handle).writerows([["name", "role"], *([f"Respondent {i:02d}", "sponsor"]
                                                           for i in range(RESPONDENTS))])
     answers = tmp_path / "load.csv"
-    port = free_port()
-    command = workshop_command("--unit", UNIT, "--port", str(port), "-q", str(BANK), "--answers", str(answers),
+    command = workshop_command("--unit", UNIT, "--port", "0", "-q", str(BANK), "--answers", str(answers),
                                "--invite", str(people_csv))
     index_of = {v: i for i, v in enumerate(["1", "2", "3", "4", "na", "dk"])}
     started = time.monotonic()
@@ -220,7 +219,7 @@ def test_25_respondents_answering_at_once_all_saved_p95_under_half_a_second(tmp_
         book = yaml.safe_load((tmp_path / "load.invites.yaml").read_text())
         tokens = [p["token"] for p in book["people"]]
         opened = time.monotonic()
-        people = asyncio.run(drive(f"http://127.0.0.1:{port}", book["server_token"], tokens, index_of))
+        people = asyncio.run(drive(served_base(server, log), book["server_token"], tokens, index_of))
         answered = time.monotonic()
         memory = kernel_memory(server.pid)
     finally:

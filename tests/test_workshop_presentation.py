@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from browser import (PHONE, PROJECTOR, chromium, font_px, free_port, horizontal_overflow, require_chromium,
+from browser import (PHONE, PROJECTOR, chromium, font_px, horizontal_overflow, require_chromium,
                      save_screenshot, serving, workshop_command)
 from conftest import BANK
 
@@ -27,11 +27,11 @@ def box(page: object, selector: str) -> dict[str, float]:
 
 def test_capture_page_on_a_projector_with_keys_and_on_a_phone(tmp_path: Path) -> None:
     answers = tmp_path / "answers.csv"
-    port = free_port()
-    url = f"http://127.0.0.1:{port}/?token={TOKEN}"
-    command = workshop_command("--unit", "Projector Unit", "--port", str(port), "--questionnaire", str(BANK),
+    command = workshop_command("--unit", "Projector Unit", "--port", "0", "--questionnaire", str(BANK),
                                "--answers", str(answers), "--token", TOKEN)
-    with serving(command, url, tmp_path, tmp_path / "workshop.log"), chromium() as browser:
+    with serving(command, f"/?token={TOKEN}", tmp_path, tmp_path / "workshop.log") as (_, base), \
+            chromium() as browser:
+        url = f"{base}/?token={TOKEN}"
         phone = browser.new_page(viewport=PHONE)
         phone.set_default_timeout(60_000)
         phone.goto(url)

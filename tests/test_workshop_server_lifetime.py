@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from browser import PROJECTOR, chromium, free_port, kernel_pids, require_chromium, start_server, stop, \
+from browser import PROJECTOR, chromium, kernel_pids, require_chromium, served_base, start_server, stop, \
     wait_until_serving, workshop_command
 from conftest import DATA
 from pmo_assess.workshop.page import LISTEN_SECONDS
@@ -80,12 +80,13 @@ def widget_updates(port: int, kernel_id: str, seconds: float) -> int:
 
 
 def test_a_page_closed_without_unloading_leaves_the_server_flat_and_its_kernel_quiet(tmp_path: Path) -> None:
-    log, port = tmp_path / "workshop.log", free_port()
-    url = f"http://127.0.0.1:{port}/?token={TOKEN}"
-    server = start_server(workshop_command("--unit", "Memory Unit", "--port", str(port), "--questionnaire",
+    log = tmp_path / "workshop.log"
+    server = start_server(workshop_command("--unit", "Memory Unit", "--port", "0", "--questionnaire",
                                            str(DATA / "mini.yaml"), "--answers", str(tmp_path / "answers.csv"),
                                            "--token", TOKEN), tmp_path, log)
     try:
+        base = served_base(server, log)  # the port the server bound (it was started on port 0)
+        port, url = int(base.rsplit(":", 1)[1]), f"{base}/?token={TOKEN}"
         wait_until_serving(url, server, log)
         voila = voila_pid(server)
         with chromium() as browser:
@@ -113,13 +114,12 @@ def test_a_page_closed_without_unloading_leaves_the_server_flat_and_its_kernel_q
 
 
 def test_killing_the_workshop_command_stops_its_voila_server_and_kernels(tmp_path: Path) -> None:
-    log, port = tmp_path / "workshop.log", free_port()
-    url = f"http://127.0.0.1:{port}/?token={TOKEN}"
-    server = start_server(workshop_command("--unit", "Orphan Unit", "--port", str(port), "--questionnaire",
+    log = tmp_path / "workshop.log"
+    server = start_server(workshop_command("--unit", "Orphan Unit", "--port", "0", "--questionnaire",
                                            str(DATA / "mini.yaml"), "--answers", str(tmp_path / "answers.csv"),
                                            "--token", TOKEN), tmp_path, log)
     try:
-        wait_until_serving(url, server, log)  # rendering the page started a kernel
+        wait_until_serving(f"{served_base(server, log)}/?token={TOKEN}", server, log)  # rendering started a kernel
         voila, kernels = voila_pid(server), kernel_pids(server)
         assert kernels
         os.kill(server.pid, signal.SIGKILL)  # no handler runs: only the operating system cleans up

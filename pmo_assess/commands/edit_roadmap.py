@@ -24,7 +24,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                         help="initiative library; default initiatives/<questionnaire id>.yaml beside the questionnaire")
     parser.add_argument("--baseline", nargs="+", metavar="ANSWERS", default=[],
                         help="an earlier assessment of the unit, for progress to date")
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port on 127.0.0.1 (default {DEFAULT_PORT})")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT,
+                        help=f"port on 127.0.0.1 (default {DEFAULT_PORT}; 0: any free port, named in the address printed)")
     parser.add_argument("--token", help="access token in the page's address (default: a new random one)")
     return parser
 
@@ -71,8 +72,8 @@ def run(args: argparse.Namespace) -> int:
     check_port_free(args.port)
     token = args.token or secrets.token_urlsafe(16)
 
-    def started() -> None:
-        print(f"Serving the {view.business_unit} roadmap editor at http://{HOST}:{args.port}/?token={token}\n"
+    def started(port: int) -> None:
+        print(f"Serving the {view.business_unit} roadmap editor at http://{HOST}:{port}/?token={token}\n"
               f"edits are saved to {view.roadmap.source}; press Ctrl-C to stop", flush=True)
 
     return serve_notebook(editor_notebook(parameters), "roadmap.ipynb", args.port, token, started)

@@ -25,7 +25,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                     "in a browser, without seeing code; every answer is saved at once. On 127.0.0.1 unless "
                     "--host opens it to the room's network, which needs --invite (personal links).")
     parser.add_argument("--unit", "-u", required=True, metavar="NAME", help="business unit being assessed")
-    parser.add_argument("--port", "-p", type=int, default=8866, help="port (default 8866)")
+    parser.add_argument("--port", "-p", type=int, default=8866,
+                        help="port (default 8866; 0: any free port, named in the address printed)")
     parser.add_argument("--questionnaire", "-q", metavar="FILE",
                         help=f"questionnaire YAML (default {DEFAULT_BANK}, the bundled bank)")
     parser.add_argument("--answers", "-a", metavar="FILE",

@@ -4,7 +4,8 @@ A two-cell notebook (parameters, then :func:`~pmo_assess.workshop.widgets.captur
 written to a temporary directory and served by a Voilà child process; each browser tab gets its
 own kernel and session, and all of them merge their saves into the same answers file.
 
-By default the server listens on 127.0.0.1 only. ``host`` (e.g. ``0.0.0.0``) opens it to the
+By default the server listens on 127.0.0.1 only. Port 0 lets Voilà bind a port the operating system
+chooses (free by construction, never probed then released); the address printed names the port it got. ``host`` (e.g. ``0.0.0.0``) opens it to the
 room's network, and is allowed only with invitations: personal links are then the only way in.
 A kernel no browser has been connected to for a while is culled (a phone gone to sleep, a
 crashed browser; see :mod:`.kernels`), and a tab that is closed shuts its kernel down at once
@@ -12,12 +13,14 @@ crashed browser; see :mod:`.kernels`), and a tab that is closed shuts its kernel
 """
 from __future__ import annotations
 
+import os
 import secrets
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
@@ -32,6 +35,10 @@ HOST = "127.0.0.1"
 CULL_IDLE_SECONDS = 900
 #: How often the server looks for idle kernels.
 CULL_INTERVAL_SECONDS = 60
+#: Environment variable naming the file where a Voilà child started on port 0 writes the port it bound.
+PORT_FILE_VARIABLE = "PMO_ASSESS_PORT_FILE"
+#: How often the parent looks for that file while Voilà starts.
+PORT_POLL_SECONDS = 0.05
 
 
 @dataclass(frozen=True)
@@ -70,9 +77,11 @@ def voila_command(notebook_path: Path, port: int, token: str, host: str = HOST,
                   culling: Culling = Culling()) -> list[str]:
     """The Voilà command line: the host, a token, sources stripped, no tracebacks, idle kernels culled.
 
-    Voilà runs under :mod:`.voila_child`, which stops it when this process ends (see :func:`serve_notebook`).
+    Voilà runs under :func:`run_voila` (:mod:`.voila_child`), which stops it when this process ends (see
+    :func:`serve_notebook`).
     """
-    return [sys.executable, "-m", "pmo_assess.workshop.voila_child", str(notebook_path), "--no-browser",
+    return [sys.executable, "-c", "from pmo_assess.workshop.serve import run_voila; run_voila()", str(notebook_path),
+            "--no-browser",
             f"--port={port}", f"--Voila.ip={host}", f"--token={token}", "--strip_sources=True",
             "--show_tracebacks=False", "--theme=light",
             # Voilà 0.5's page-unload beacon (which shuts the tab's kernel) carries an empty _xsrf field and
@@ -87,9 +96,11 @@ def voila_command(notebook_path: Path, port: int, token: str, host: str = HOST,
 
 
 def check_port_free(port: int, host: str = HOST) -> None:
-    """Refuse a port that is out of range or already taken on the host, before starting Voilà."""
-    if not 1 <= port <= 65535:
-        raise InputErrors([InputProblem("--port", "", f"{port} is not a TCP port (1-65535)")])
+    """Refuse a port that is out of range or already taken on the host, before starting Voilà (0: any free port)."""
+    if not 0 <= port <= 65535:
+        raise InputErrors([InputProblem("--port", "", f"{port} is not a TCP port (1-65535, or 0 for any free one)")])
+    if port == 0:
+        return
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         try:
             probe.bind((host, port))
@@ -124,8 +135,13 @@ def check_host(host: str, invited: bool) -> None:
                                         "(use 0.0.0.0 for every network it is on)")]) from None
 
 
+def say_now(text: str) -> None:
+    """Print a line at once (a log file or pipe reading the address must not wait for a buffer to fill)."""
+    print(text, flush=True)
+
+
 def serve(questionnaire_file: str | Path, business_unit: str, answers_file: str | Path, port: int,
-          token: str | None = None, say: Callable[[str], None] = print, host: str = HOST,
+          token: str | None = None, say: Callable[[str], None] = say_now, host: str = HOST,
           people_file: str | Path | None = None, valid_days: int | None = None,
           culling: Culling = Culling()) -> int:
     """Serve the capture form until interrupted (Ctrl-C or SIGTERM); returns Voilà's exit status.
@@ -140,31 +156,33 @@ def serve(questionnaire_file: str | Path, business_unit: str, answers_file: str 
     people = invites.read_people(people_file, session.questionnaire) if people_file else None
     check_host(host, people is not None)
     check_port_free(port, host)
-    invites_file = None
+    invites_file = book = None
     if people is not None:
         book, notes = invites.issue_invitations(people, answers_file, session.business_unit,
                                                 valid_days or invites.DEFAULT_VALID_DAYS)
         invites_file = invites.invites_path(answers_file)
         token = token or book.server_token
-        base = f"http://{room_address(host)}:{port}"
-        sheet = invites.sheet_path(answers_file)
-        invites.write_sheet(sheet, invites.invitation_sheet(book, base, session.questionnaire,
-                                                            f"{session.business_unit} workshop: your personal link"))
         for note in notes:
             say(note)
-        say("Personal links (each opens the form as that person only):")
-        for person in book.active():
-            say(f"  {person.name}: {invites.personal_link(base, book.server_token, person)}")
-        say(f"invitations sheet with a QR code per person: {sheet}\n"
-            f"tokens are kept in {invites_file} (private; reused next time)")
     token = token or secrets.token_urlsafe(16)
-    if host != HOST:
-        say(f"WARNING: the form is open to every device on this network at http://{room_address(host)}:{port}; "
-            "only the personal links above can answer. Press Ctrl-C when the workshop ends.")
 
-    def started() -> None:
-        if people is None:
-            say(f"Serving the {session.business_unit} capture form at http://{HOST}:{port}/?token={token}")
+    def started(bound: int) -> None:
+        """Once Voilà listens (on ``bound``, the port it got): the address, or everyone's personal link."""
+        base = f"http://{room_address(host)}:{bound}"
+        if book is None:
+            say(f"Serving the {session.business_unit} capture form at http://{HOST}:{bound}/?token={token}")
+        else:
+            sheet = invites.sheet_path(answers_file)
+            invites.write_sheet(sheet, invites.invitation_sheet(
+                book, base, session.questionnaire, f"{session.business_unit} workshop: your personal link"))
+            say("Personal links (each opens the form as that person only):")
+            for person in book.active():
+                say(f"  {person.name}: {invites.personal_link(base, book.server_token, person)}")
+            say(f"invitations sheet with a QR code per person: {sheet}\n"
+                f"tokens are kept in {invites_file} (private; reused next time)")
+        if host != HOST:
+            say(f"WARNING: the form is open to every device on this network at {base}; only the personal links "
+                "above can answer. Press Ctrl-C when the workshop ends.")
         say(f"answers are saved to {answers_file}; press Ctrl-C to stop")
 
     notebook = capture_notebook(questionnaire_file, session.business_unit, answers_file, invites_file)
@@ -172,7 +190,7 @@ def serve(questionnaire_file: str | Path, business_unit: str, answers_file: str 
 
 
 def serve_room(questionnaire_file: str | Path, business_unit: str, answers_file: str | Path, port: int,
-               targets_file: str | Path | None = None, token: str | None = None, say: Callable[[str], None] = print,
+               targets_file: str | Path | None = None, token: str | None = None, say: Callable[[str], None] = say_now,
                culling: Culling = Culling()) -> int:
     """Serve the facilitator's room view (everyone's answers, live) on 127.0.0.1 only, until interrupted."""
     from pmo_assess.workshop.room import room_notebook
@@ -184,21 +202,22 @@ def serve_room(questionnaire_file: str | Path, business_unit: str, answers_file:
     check_port_free(port)
     token = token or secrets.token_urlsafe(16)
 
-    def started() -> None:
+    def started(bound: int) -> None:
         say(f"Room view of {session.business_unit} (for the projector; it shows everyone's answers, so it is "
-            f"served on this machine only) at http://{HOST}:{port}/?token={token}\n"
+            f"served on this machine only) at http://{HOST}:{bound}/?token={token}\n"
             f"targets: {targets_file}; votes: {session.votes_path}; press Ctrl-C to stop")
 
     notebook = room_notebook(questionnaire_file, session.business_unit, answers_file, targets_file, session.votes_path)
     return serve_notebook(notebook, "workshop-room.ipynb", port, token, started, HOST, culling)
 
 
-def serve_notebook(notebook: nbformat.NotebookNode, name: str, port: int, token: str, started: Callable[[], None],
-                   host: str = HOST, culling: Culling = Culling()) -> int:
+def serve_notebook(notebook: nbformat.NotebookNode, name: str, port: int, token: str,
+                   started: Callable[[int], None], host: str = HOST, culling: Culling = Culling()) -> int:
     """Serve a notebook as a code-free Voilà page until Ctrl-C or SIGTERM; returns Voilà's exit status.
 
-    The notebook is written to a temporary folder as ``name``; ``started`` is called once Voilà runs.
-    Used by the workshop's capture form and the roadmap editor (``pmo-assess edit-roadmap``).
+    The notebook is written to a temporary folder as ``name``; ``started(port)`` is called once Voilà runs,
+    with the port it listens on (the one the operating system chose, for port 0). Used by the workshop's
+    capture form and room view, and the roadmap editor (``pmo-assess edit-roadmap``).
     """
     import nbformat
 
@@ -210,11 +229,17 @@ def serve_notebook(notebook: nbformat.NotebookNode, name: str, port: int, token:
         with tempfile.TemporaryDirectory(prefix="pmo-assess-voila-") as folder:
             notebook_path = Path(folder) / name
             nbformat.write(notebook, notebook_path)
+            port_file = Path(folder) / "port"  # where Voilà on port 0 writes the port it got
+            env = {**os.environ, PORT_FILE_VARIABLE: str(port_file)} if port == 0 else None
             # Voilà's stdin is a pipe only this process can write to (it never does): however this process ends,
             # even killed, the pipe closes and Voilà stops with its kernels instead of running on, orphaned.
-            voila = subprocess.Popen(voila_command(notebook_path, port, token, host, culling), stdin=subprocess.PIPE)
-            started()
+            voila = subprocess.Popen(voila_command(notebook_path, port, token, host, culling), stdin=subprocess.PIPE,
+                                     env=env)
             try:
+                bound = port or _wait_for_port(port_file, voila)
+                if bound is None:  # Voilà ended before it listened; it said why
+                    return voila.wait()
+                started(bound)
                 return voila.wait()
             except KeyboardInterrupt:
                 voila.terminate()
@@ -226,3 +251,52 @@ def serve_notebook(notebook: nbformat.NotebookNode, name: str, port: int, token:
                 return 0
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def _wait_for_port(port_file: Path, voila: subprocess.Popen) -> int | None:
+    """The port a Voilà child started on port 0 bound (from its port file); None if it ended first."""
+    while voila.poll() is None:
+        try:
+            return int(port_file.read_text(encoding="ascii"))
+        except (FileNotFoundError, ValueError):
+            time.sleep(PORT_POLL_SECONDS)
+    return None
+
+
+def _listen_on_any_port(voila_class: type, port_file: Path) -> None:
+    """Make Voilà on port 0 bind a port the OS chooses, and write that port to ``port_file`` once it listens."""
+    original = voila_class.listen
+
+    def listen(self: object) -> None:
+        if self.port == 0:
+            import tornado.httpserver
+            import tornado.netutil
+
+            from pmo_assess.io.files import atomic_write_text
+
+            sockets = tornado.netutil.bind_sockets(0, self.ip)
+            self.port = sockets[0].getsockname()[1]
+            application = self.app
+
+            def listen_on_bound(_port: int, _address: str = "", **kwargs: object) -> object:
+                server = tornado.httpserver.HTTPServer(application, **kwargs)
+                server.add_sockets(sockets)
+                return server
+
+            application.listen = listen_on_bound
+            atomic_write_text(port_file, str(self.port))  # already listening: connections wait for the loop
+        original(self)
+
+    voila_class.listen = listen
+
+
+def run_voila() -> None:
+    """Voilà as :mod:`.voila_child` runs it; on ``--port=0`` it reports the port it got to $PMO_ASSESS_PORT_FILE."""
+    from voila.app import Voila
+
+    from pmo_assess.workshop import voila_child
+
+    port_file = os.environ.pop(PORT_FILE_VARIABLE, "")
+    if port_file:
+        _listen_on_any_port(Voila, Path(port_file))
+    voila_child.main()
