@@ -8,7 +8,7 @@ the bundled notebook:
 - Doomed: its kernel is killed (SIGKILL, as the out-of-memory killer would) in the middle of the notebook.
 - Edited: its answers file is changed to hold an invalid answer after the batch checked it and before the
   notebook reads it (a user editing the file mid-run), so the notebook itself raises.
-- Room Only: only the room's agreed (consensus) rows, no respondent's own; see the xfail below.
+- Room Only: only the room's agreed (consensus) rows, no respondent's own: refused as invalid, naming why.
 
 The faults are made at a known point, not raced: an IPython start-up file (in this batch's own
 IPYTHONDIR, so no other kernel sees it) hooks ``pre_run_cell`` and acts when the first notebook cell
@@ -67,11 +67,8 @@ def test_the_other_units_and_the_portfolio_succeed_through_the_real_notebook(fau
     assert faulty_batch.rows["portfolio"]["status"] == "ok"
 
 
-@pytest.mark.xfail(strict=True, reason="bug reported in issue 17's report: a unit with only consensus rows "
-                   "crashes the real notebook with 'IndexError: list index out of range' (scores.json export)")
 def test_a_unit_with_only_the_rooms_agreed_answers_gets_a_clear_outcome(faulty_batch):
     row = faulty_batch.rows["Room Only"]
-    # scored, or refused with a message naming the cause (before any kernel starts, or from the notebook);
-    # never a crash the user cannot act on
-    assert row["status"] in ("ok", "invalid") or "consensus" in row["error"], row
-    assert "IndexError" not in row["error"]
+    # refused before any kernel starts, with a message naming the cause; never a crash the user cannot act on
+    assert row["status"] == "invalid", row
+    assert "only the room's agreed answers" in row["error"] and "IndexError" not in row["error"]

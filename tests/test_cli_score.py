@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from pmo_assess.cli import main
-from conftest import BANK, EXAMPLES, PULSE
+from conftest import BANK, DATA, EXAMPLES, PULSE
 
 SAMPLES = sorted(str(p) for p in (EXAMPLES / "answers").glob("*.csv"))
 TARGETS = str(EXAMPLES / "targets.yaml")
@@ -163,3 +163,12 @@ def test_validate_bundled_files_and_pick_the_matching_questionnaire(capsys):
 def test_console_script_runs():
     result = subprocess.run([sys.executable, "-m", "pmo_assess", "--version"], capture_output=True, text=True)
     assert result.returncode == 0 and result.stdout.startswith("pmo-assess ")
+
+
+def test_a_unit_with_only_the_rooms_agreed_answers_is_named_as_left_out(tmp_path, capsys):
+    answers = tmp_path / "answers.csv"
+    answers.write_text("business_unit,respondent,role,question,answer,comment\n"
+                       "Alpha,Ana,sponsor,P-T-1,3,\nRoom Only,consensus,,P-T-1,2,\n")
+    assert main(["score", str(answers), "-q", str(DATA / "mini.yaml"), "--format", "json"]) == 0
+    out, err = capsys.readouterr()
+    assert "Room Only" not in out and "'Room Only' is left out" in err and "room's agreed answers" in err

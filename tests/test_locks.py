@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import multiprocessing
 import sys
-import time
 
 import pytest
 
@@ -31,23 +30,20 @@ def test_a_second_process_waits_for_the_lock_and_is_refused_when_it_will_not_wai
         with pytest.raises(InputErrors, match="another pmo-assess process is writing this file"):
             with locked(path, wait=0):
                 pass
-        started = time.monotonic()
         release.set()
-        with locked(path, wait=20):
-            waited = time.monotonic() - started
-        assert waited < 20
+        with locked(path, wait=20):  # taken once the holder lets go (InputErrors if it never is)
+            pass
     finally:
         release.set()
         holder.join(20)
     assert lock_file_for(path) == tmp_path / ".answers.csv.lock"
 
 
+@pytest.mark.timeout(30)  # a hang guard: waiting out the 60 s for a writer that does not exist fails here
 def test_a_lock_that_cannot_be_created_is_an_input_problem_at_once(tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("x")
     for path in ("/proc/pmo-assess-test.csv", blocker / "answers.csv"):
-        started = time.monotonic()
         with pytest.raises(InputErrors, match="cannot be written"):
-            with locked(path):
+            with locked(path, wait=3600):
                 pass
-        assert time.monotonic() - started < 5  # not the 60 s wait for a writer that does not exist

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 import subprocess
+import threading
 import sys
-import time
 
 import pytest
 
@@ -230,15 +230,22 @@ def test_an_edit_on_an_item_removed_meanwhile_is_named_not_lost(path):
 def test_save_waits_for_another_writer_holding_the_lock(path):
     editor = open_editor(path)
     editor.set_value(CHARTER, "owner", "Ana")
-    holder = subprocess.Popen([sys.executable, "-c", "import sys, time\nfrom pmo_assess.io.locks import locked\n"
-                               f"with locked({str(path)!r}):\n    print('held', flush=True)\n    time.sleep(1.5)"],
-                              stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen([sys.executable, "-c", "import sys\nfrom pmo_assess.io.locks import locked\n"
+                               f"with locked({str(path)!r}):\n    print('held', flush=True)\n    sys.stdin.readline()"],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    outcome = {}
+    saver = threading.Thread(target=lambda: outcome.update(save=editor.save("Ana")))
     try:
         assert holder.stdout.readline().strip() == "held"
-        began = time.monotonic()
-        assert editor.save("Ana").saved
-        assert time.monotonic() - began > 0.8
+        saver.start()
+        saver.join(1.0)
+        assert saver.is_alive()  # still waiting for the lock the other writer holds: nothing written past it
+        holder.stdin.write("release\n")
+        holder.stdin.flush()
+        saver.join(30)
+        assert outcome["save"].saved
     finally:
+        holder.stdin.close()
         holder.wait(timeout=30)
 
 

@@ -62,4 +62,12 @@ def run(args: argparse.Namespace) -> int:
         print(f"wrote {args.format} scores for {len(scores.units)} unit(s) to {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
+    for unit in room_only_units(answers, scores.units):
+        print(f"note: {unit!r} is left out: it has only the room's agreed answers (respondent 'consensus'), "
+              "no respondent's own", file=sys.stderr)
     return 0
+
+
+def room_only_units(answers, scored: list[str]) -> list[str]:
+    """Units of the answers that scoring left out because they hold only the room's agreed answers."""
+    return [str(unit) for unit in dict.fromkeys(answers["business_unit"]) if str(unit) not in set(scored)]

@@ -13,7 +13,13 @@ import numpy as np
 import pandas as pd
 
 from pmo_assess.errors import InputErrors, InputProblem
-from pmo_assess.io.answers import combine_answer_frames, duplicate_problems, read_answer_file, validate_answers
+from pmo_assess.io.answers import (
+    CONSENSUS_RESPONDENT,
+    combine_answer_frames,
+    duplicate_problems,
+    read_answer_file,
+    validate_answers,
+)
 from pmo_assess.model import Questionnaire
 
 
@@ -79,8 +85,18 @@ def split_units(paths: list[str | Path], questionnaire: Questionnaire) -> UnitAn
         combined = combine_answer_frames(unit_parts)
         if not result.problems[unit]:
             result.problems[unit].extend(duplicate_problems(combined))
+        if not result.problems[unit] and (combined["respondent"] == CONSENSUS_RESPONDENT).all():
+            result.problems[unit].append(_room_only_problem(combined, unit))
         result.frames[unit] = combined
     return result
+
+
+def _room_only_problem(rows: pd.DataFrame, unit: str) -> InputProblem:
+    """A unit whose only rows are the room's agreed answers has no respondent to score (they are not one)."""
+    sources = ", ".join(sorted({str(s) for s in rows["source"]}))
+    return InputProblem(sources, "respondent", f"unit {unit!r} has only the room's agreed answers (respondent "
+                        f"{CONSENSUS_RESPONDENT!r}), no respondent's own, so there is nothing to score; add the "
+                        "respondents' answers (the room's answers are shown beside them, never counted)")
 
 
 def load_unit_answers(paths: list[str | Path], business_unit: str, questionnaire: Questionnaire) -> pd.DataFrame:
