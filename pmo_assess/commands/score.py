@@ -70,4 +70,5 @@ def run(args: argparse.Namespace) -> int:
 
 def room_only_units(answers, scored: list[str]) -> list[str]:
     """Units of the answers that scoring left out because they hold only the room's agreed answers."""
-    return [str(unit) for unit in dict.fromkeys(answers["business_unit"]) if str(unit) not in set(scored)]
+    kept = set(scored)
+    return [str(unit) for unit in answers["business_unit"].unique() if str(unit) not in kept]
