@@ -68,6 +68,7 @@ def _survey_report(path: Path, survey: WideSurvey) -> FileReport:
         verb = "included (--include-partial)" if survey.partial_included else \
             "left out (pass --include-partial to import them)"
         notes.append(f"{len(survey.partial)} unfinished response(s) {verb}: " + "; ".join(survey.partial))
+    notes += survey.renamed
     return FileReport(str(path), "survey", survey.respondents, len(survey.rows), notes)
 
 

@@ -68,7 +68,8 @@ def test_each_tool_export_imports_to_the_canonical_answers_and_scores(export, to
 
 
 @pytest.mark.parametrize("export, reason", [
-    ("surveymonkey-pulse.csv", "row 8 (Finn Keller): no answer in the survey's last question 'Governance maturity'"),
+    ("surveymonkey-pulse.csv", "row 8 (Finn Keller): looks unfinished: no answer after question 6 of 12 "
+                               "(in 'Process maturity')"),
     ("qualtrics-pulse.xlsx", "row 9 (Finn Keller): Finished=False, Progress 47%"),
 ])
 def test_unfinished_responses_are_listed_and_left_out_unless_asked_for(export, reason, tmp_path):
@@ -85,6 +86,122 @@ def test_unfinished_responses_are_listed_and_left_out_unless_asked_for(export, r
     # Finn answered the six people and process questions "2 - Evolving", then left.
     finn = {(r["question"], r["answer"], r["role"]) for r in read_canonical(out) if r["respondent"] == "Finn Keller"}
     assert finn == {(f"PULSE-{d}-{n}", "2", "pmo-staff") for d in ("PPL", "PRC") for n in (1, 2, 3)}
+
+
+def _surveymonkey_finn_answers(t: Path, answers: dict[int, str]) -> Path:
+    """The SurveyMonkey export with Finn's (row 8) answers set by column: 10-12 people, 13-15 process,
+    16-18 technology, 19-21 governance (the last matrix)."""
+    rows = _csv_rows(SURVEYS / "surveymonkey-pulse.csv")
+    assert rows[7][6:8] == ["Finn", "Keller"]
+    for column in range(10, 22):
+        rows[7][column] = answers.get(column, "")
+    return _write_rows(t / "surveymonkey.csv", rows)
+
+
+EVOLVING = "Evolving"
+
+
+@pytest.mark.parametrize("answered, finn_rows", [
+    (range(10, 19), 9),                                  # the last matrix left blank ("don't know")
+    ([10, 11, 13, 14, 16, 17], 6),                       # blanks here and there, the last matrix blank
+    ([12, 15, 16], 3),                                   # few answers, but the last two matrices not all blank
+], ids=["last matrix blank", "blanks in the middle too", "last blanks within one matrix"])
+def test_surveymonkey_response_with_only_the_last_matrix_blank_is_finished_and_imported(answered, finn_rows,
+                                                                                        tmp_path):
+    export = _surveymonkey_finn_answers(tmp_path, {c: EVOLVING for c in answered})
+    out = tmp_path / "answers.csv"
+    status, printed, err = run_import(export, "-q", PULSE, "--out", out, *UNIT)
+    assert status == 0, err
+    assert "unfinished" not in printed
+    assert "1 survey file(s): 6 respondent(s)" in printed
+    finn = [r for r in read_canonical(out) if r["respondent"] == "Finn Keller"]
+    assert len(finn) == finn_rows and {r["answer"] for r in finn} == {"2"}
+    assert not [r for r in finn if r["question"].startswith("PULSE-GOV")]
+
+
+@pytest.mark.parametrize("answered, reason", [
+    (range(10, 13), "no answer after question 3 of 12 (in 'People maturity')"),
+    ([10, 12, 13, 14, 15], "no answer after question 6 of 12 (in 'Process maturity')"),
+    ([], "no question answered"),
+], ids=["stopped after the first matrix", "stopped half-way", "answered nothing"])
+def test_surveymonkey_response_that_stops_early_is_left_out_unless_include_partial(answered, reason, tmp_path):
+    export = _surveymonkey_finn_answers(tmp_path, {c: EVOLVING for c in answered})
+    out = tmp_path / "answers.csv"
+    status, printed, err = run_import(export, "-q", PULSE, "--out", out, *UNIT)
+    assert status == 0, err
+    assert "1 unfinished response(s) left out (pass --include-partial to import them): row 8 (Finn Keller): " \
+           f"looks unfinished: {reason}" in printed
+    assert "Finn Keller" not in {r["respondent"] for r in read_canonical(out)}
+    if answered:
+        out.unlink()
+        status, printed, err = run_import(export, "-q", PULSE, "--out", out, *UNIT, "--include-partial")
+        assert status == 0, err
+        assert "1 unfinished response(s) included (--include-partial)" in printed
+        assert len([r for r in read_canonical(out) if r["respondent"] == "Finn Keller"]) == len(answered)
+
+
+def test_more_than_half_the_questions_blank_at_the_end_is_unfinished_with_uneven_groups():
+    from pmo_assess.imports.partial import partial_responses
+    from pmo_assess.imports.survey_table import SurveyTable
+
+    # A single question, a 6-row matrix, a single question: the last two groups are 7 of 8 questions.
+    header = ["Q1", *[f"Matrix [row {n}]" for n in range(1, 7)], "Q8"]
+    contexts = ["", *["Matrix"] * 6, ""]
+    rows = [(3, ["x", "x", "x", "", "", "", "", ""]),    # blank after question 3: 5 of 8 blank → unfinished
+            (4, ["x", "x", "x", "x", "x", "", "", ""]),  # blank after question 5: 3 of 8 → finished
+            (5, ["x", "x", "x", "x", "x", "x", "x", ""])]  # only the last question blank → finished
+    table = SurveyTable(header, rows, None, "surveymonkey", contexts=contexts)
+    assert partial_responses(table, {c: f"Q{c}" for c in range(8)}) == \
+        {3: "looks unfinished: no answer after question 3 of 8 (in 'Matrix')"}
+
+
+def test_same_name_with_another_e_mail_is_another_respondent_named_by_the_e_mail(tmp_path):
+    def namesake(sheet):
+        sheet.cell(4, 5, "Ana Souza")                    # Chloé's response, now by another Ana Souza
+        sheet.cell(4, 4, "ana.souza@claims.example.com")
+    export = _edit_xlsx(SURVEYS / "ms-forms-likert-pulse.xlsx", tmp_path / "forms.xlsx", namesake)
+    out = tmp_path / "answers.csv"
+    status, printed, err = run_import(export, "-q", PULSE, "--out", out, *UNIT)
+    assert status == 0, err
+    assert "1 survey file(s): 5 respondent(s), 53 answer row(s)" in printed
+    assert "forms.xlsx: row 4: 'Ana Souza' imported as 'Ana Souza <ana.souza@claims.example.com>' (same name as " \
+           "an earlier response, another e-mail)" in printed
+    expected = {r[:1] + (r[1].replace("Chloé Martin", "Ana Souza <ana.souza@claims.example.com>"),) + r[2:]
+                for r in rows_of(EXPECTED)}
+    assert rows_of(out) == expected
+
+
+def test_same_name_without_e_mails_is_still_one_respondent_answering_twice(tmp_path):
+    def no_emails(sheet):
+        sheet.cell(4, 5, "Ana Souza")
+        for row in range(2, sheet.max_row + 1):
+            sheet.cell(row, 4).value = None
+    export = _edit_xlsx(SURVEYS / "ms-forms-likert-pulse.xlsx", tmp_path / "forms.xlsx", no_emails)
+    out = tmp_path / "answers.csv"
+    status, _, err = run_import(export, "-q", PULSE, "--out", out, *UNIT)
+    assert status == 2 and not out.exists()
+    assert "forms.xlsx: sheet 'Sheet1', row 4: respondent 'Ana Souza' of 'Claims Operations' answered twice (also " \
+           "row 2); delete the response that does not count" in err
+
+
+def test_print_mapping_without_unit_asks_for_it_and_round_trips_once_filled(tmp_path):
+    export = SURVEYS / "surveymonkey-pulse.csv"
+    status, printed, _ = run_import(export, "-q", PULSE, "--print-mapping")
+    assert status == 0
+    todo = 'business_unit: "?"   # the business unit these answers belong to: write its name (or pass --unit)'
+    lines = printed.splitlines()
+    assert todo in lines
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text(printed, encoding="utf-8")
+    out = tmp_path / "answers.csv"
+    status, _, err = run_import(export, "-q", PULSE, "--out", out, "--mapping", mapping)
+    assert status == 2 and not out.exists()
+    assert f"mapping.yaml: business_unit (line {lines.index(todo) + 1}): is still '?': write the business unit " \
+           f"these answers belong to there (or pass --unit)" in err
+    mapping.write_text(printed.replace(todo, 'business_unit: "Claims Operations"'), encoding="utf-8")  # the edit
+    status, printed, err = run_import(export, "-q", PULSE, "--out", out, "--mapping", mapping)
+    assert status == 0, err
+    assert rows_of(out) == rows_of(EXPECTED)
 
 
 def test_print_mapping_round_trip_one_edit_fixes_a_reworded_grid_row(tmp_path):

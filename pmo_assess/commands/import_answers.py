@@ -27,8 +27,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                         help="leave out survey columns that match no question (listed) instead of stopping; "
                              "questions left without a column are listed too")
     parser.add_argument("--include-partial", action="store_true",
-                        help="import unfinished responses (Qualtrics Finished=False, SurveyMonkey responses that "
-                             "stop before the last question) instead of listing and leaving them out")
+                        help="import unfinished responses (Qualtrics Finished=False; SurveyMonkey responses with no "
+                             "answer after some question, blank from there over the last two question groups or "
+                             "more than half the questions) instead of listing and leaving them out")
     parser.add_argument("--print-mapping", action="store_true",
                         help="print the mapping inferred for the one survey export FILE (tool, columns → question "
                              "ids, answer labels → levels) as YAML to edit and pass back with --mapping; "

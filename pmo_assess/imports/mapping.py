@@ -54,6 +54,7 @@ class Mapping:
     answers: dict[str, str] = field(default_factory=dict)
     tool: str = ""
     not_asked: tuple[str, ...] = ()
+    unit_to_fill: str = ""   # where business_unit is still the "?" --print-mapping wrote: "business_unit (line 5)"
 
 
 def _place(node, key, label: str) -> str:
@@ -129,5 +130,7 @@ def load_mapping(path: str | Path, questionnaire: Questionnaire) -> Mapping:
     elif message := control_character_problem(str(unit or "").strip(), "business_unit"):
         problems.add(_place(data, "business_unit", "business_unit"), message)
     problems.raise_if_any()
-    return Mapping(str(path), columns, str(unit or "").strip(), roles, answers, tool,
-                   tuple(str(q) for q in sections["not_asked"]))
+    unit = str(unit or "").strip()
+    to_fill = _place(data, "business_unit", "business_unit") if unit == "?" else ""
+    return Mapping(str(path), columns, "" if to_fill else unit, roles, answers, tool,
+                   tuple(str(q) for q in sections["not_asked"]), to_fill)

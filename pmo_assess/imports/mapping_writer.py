@@ -114,6 +114,9 @@ def mapping_yaml(path: str | Path, table: SurveyTable, questionnaire: Questionna
     unit = default_unit or mapping.business_unit
     if unit:
         lines.append(f"business_unit: {_quoted(unit)}")
+    elif "business_unit" not in plan.fields:
+        lines.append('business_unit: "?"   # the business unit these answers belong to: write its name '
+                     '(or pass --unit)')
     tool_columns = [table.header[c] for c in plan.tool_columns]
     if tool_columns:
         lines.append(f"# the tool's own columns, left out: {', '.join(tool_columns)}")

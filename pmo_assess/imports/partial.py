@@ -2,8 +2,11 @@
 
 - Qualtrics writes ``Finished`` (``False``/``0`` for an unfinished response) and ``Progress`` (percent).
 - SurveyMonkey's CSV/XLSX export carries no completion status (it is in the web view and the API
-  only); a respondent who left before the end shows as a response with no answer in the survey's
-  last question or matrix. That is the sign read here.
+  only), so it is guessed from where the blanks are: a response looks unfinished when it has no answer
+  after some question N and that trailing blank run covers more than the last question group (matrix
+  or single question): either the whole of the last two groups, or more than half of the questions.
+  A blank left in the middle, or only the last grid left blank, is a finished response whose blanks
+  count as "don't know" (unanswered); a response with no answer at all is unfinished too.
 - Google Forms and Microsoft Forms export submitted responses only.
 """
 from __future__ import annotations
@@ -26,14 +29,32 @@ def _qualtrics(table: SurveyTable) -> dict[int, str]:
     return found
 
 
+def _tail_run(groups: list[str]) -> int:
+    """How many of the last columns belong to the last group (0 if there are none)."""
+    run = 0
+    while run < len(groups) and groups[-1 - run] == groups[-1]:
+        run += 1
+    return run
+
+
 def _surveymonkey(table: SurveyTable, questions: dict[int, str]) -> dict[int, str]:
-    if not questions:
+    columns = sorted(questions)
+    if not columns:
         return {}
-    last = max(questions)
-    group = table.contexts[last] or table.header[last]
-    columns = [c for c in questions if (table.contexts[c] or table.header[c]) == group]
-    return {number: f"no answer in the survey's last question {group!r}"
-            for number, values in table.rows if not any(values[c] for c in columns)}
+    groups = [table.contexts[c] or table.header[c] for c in columns]  # a matrix's sub-columns are adjacent
+    last_group = _tail_run(groups)
+    last_two = last_group + _tail_run(groups[:-last_group])
+    found = {}
+    for number, values in table.rows:
+        answered = [i for i, c in enumerate(columns) if values[c]]
+        if not answered:
+            found[number] = "looks unfinished: no question answered"
+            continue
+        blank_tail = len(columns) - 1 - answered[-1]
+        if blank_tail > last_group and (blank_tail >= last_two or 2 * blank_tail > len(columns)):
+            found[number] = (f"looks unfinished: no answer after question {answered[-1] + 1} of {len(columns)} "
+                             f"(in {groups[answered[-1]][:60]!r})")
+    return found
 
 
 def partial_responses(table: SurveyTable, questions: dict[int, str]) -> dict[int, str]:

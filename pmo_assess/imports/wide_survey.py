@@ -12,7 +12,7 @@ from pathlib import Path
 
 from openpyxl.utils import get_column_letter
 
-from pmo_assess.errors import ProblemCollector
+from pmo_assess.errors import InputProblem, ProblemCollector
 from pmo_assess.imports.column_match import ColumnPlan, plan_columns
 from pmo_assess.imports.mapping import Mapping
 from pmo_assess.imports.partial import partial_responses
@@ -39,6 +39,7 @@ class WideSurvey:
     tool: str = ""                                           # name of the recognised tool, "" for a plain table
     partial: list[str] = field(default_factory=list)        # unfinished responses, described
     partial_included: bool = False
+    renamed: list[str] = field(default_factory=list)        # respondents of one name told apart by e-mail
 
 
 def respondent_of(values: list[str], fields: dict[str, int], tool: str, position: int) -> str:
@@ -69,7 +70,10 @@ def _header_problems(table: SurveyTable, questionnaire: Questionnaire, mapping: 
         problems.add(header, f"no column is a question of questionnaire {questionnaire.id!r}")
     if not table.rows:
         problems.add("", "has no responses (only header rows)")
-    if "business_unit" not in plan.fields and not (default_unit or mapping.business_unit):
+    if "business_unit" not in plan.fields and not default_unit and mapping.unit_to_fill:
+        problems.extend([InputProblem(mapping.source, mapping.unit_to_fill, (
+            "is still '?': write the business unit these answers belong to there (or pass --unit)"))])
+    elif "business_unit" not in plan.fields and not (default_unit or mapping.business_unit):
         problems.add(header, "no business unit: the file has no 'Business unit' column; pass --unit or set "
                              "business_unit in a mapping file")
     if not table.tool and "respondent" not in plan.fields and "email" not in plan.fields:
@@ -110,6 +114,9 @@ def read_wide_survey(path: str | Path, table: SurveyTable, questionnaire: Questi
     """Answer rows of one wide export; unmatched columns are problems unless ``ignore_unmatched``.
 
     Unfinished responses (Qualtrics, SurveyMonkey) are listed and left out unless ``include_partial``.
+    Two responses under one name are one respondent answering twice (refused) unless the export has an
+    e-mail column and their e-mails differ: then they are two people, and every response after the first
+    of that name is named ``Name <e-mail>``.
     """
     source = str(path)
     problems = ProblemCollector(source)
@@ -126,25 +133,28 @@ def read_wide_survey(path: str | Path, table: SurveyTable, questionnaire: Questi
                     table.row_texts, table.contexts, table.ids)
     _recode_problems(kept, plan, mapping, problems)
     problems.raise_if_any()
+    renamed: list[tuple[str, str, int]] = []
     rows = _rows(source, kept, questionnaire, mapping, plan, default_unit or mapping.business_unit, positions,
-                 set(partial), problems)
+                 set(partial), problems, renamed)
     problems.raise_if_any()
     asked = set(plan.questions.values())
     return WideSurvey(rows=rows, respondents=len(kept.rows), matched_questions=len(asked),
                       missing_questions=[q.id for q in questionnaire.questions if q.id not in asked],
                       ignored_columns=ignored, tool=SHAPES[table.tool].name if table.tool else "",
-                      partial=described, partial_included=include_partial)
+                      partial=described, partial_included=include_partial,
+                      renamed=[f"row {number}: {name!r} imported as {new!r} (same name as an earlier response, "
+                               f"another e-mail)" for name, new, number in renamed])
 
 
 def _rows(source: str, table: SurveyTable, questionnaire: Questionnaire, mapping: Mapping, plan: ColumnPlan,
           default_unit: str, positions: dict[int, int], partial: set[int],
-          problems: ProblemCollector) -> list[AnswerRow]:
+          problems: ProblemCollector, renamed: list[tuple[str, str, int]]) -> list[AnswerRow]:
     choices = answer_lookup(questionnaire, mapping.answers)
     roles = role_lookup(questionnaire, mapping.roles)
     fields = plan.fields
     identity_columns = [fields[k] for k in ("respondent", "first_name", "last_name", "email") if k in fields]
     answer_columns = {question: column for column, question in plan.questions.items()}
-    seen: dict[tuple[str, str], int] = {}
+    seen: dict[tuple[str, str], dict[str, int]] = {}   # (unit, name) → {e-mail: row number}
     rows: list[AnswerRow] = []
     for number, values in table.rows:
         unit = values[fields["business_unit"]] if "business_unit" in fields else ""
@@ -165,11 +175,22 @@ def _rows(source: str, table: SurveyTable, questionnaire: Questionnaire, mapping
             problems.add(table.place(column, number), "no respondent name or e-mail in this response (an anonymous "
                          "form? map its ID column as respondent in a mapping file)")
             continue
-        if (unit, respondent) in seen:
+        email = values[fields["email"]].strip() if "email" in fields else ""
+        email = "" if normalize_text(email) in ANONYMOUS or normalize_text(email) == normalize_text(respondent) \
+            else email
+        earlier = seen.setdefault((unit, respondent), {})
+        if earlier and email and "" not in earlier and normalize_text(email) not in earlier:
+            # Two people of one name: the e-mails tell them apart; the first keeps the name.
+            renamed.append((respondent, f"{respondent} <{email}>", number))
+            earlier[normalize_text(email)] = number
+            respondent = f"{respondent} <{email}>"
+        elif earlier:
+            also = earlier.get(normalize_text(email), next(iter(earlier.values())))
             problems.add(table.row_place(number), f"respondent {respondent!r} of {unit!r} answered twice (also row "
-                         f"{seen[(unit, respondent)]}); delete the response that does not count")
+                         f"{also}); delete the response that does not count")
             continue
-        seen[(unit, respondent)] = number
+        else:
+            earlier[normalize_text(email)] = number
         role, role_problem = resolve_role(values[fields["role"]], questionnaire, roles) if "role" in fields \
             else ("", "")
         if role_problem:
