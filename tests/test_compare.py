@@ -9,6 +9,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -177,3 +179,61 @@ def test_committed_history_matches_its_recipe(comparison):
         ["business_unit", "round", "kind", "id"]).reset_index(drop=True)
     made = comparison.values.sort_values(["business_unit", "round", "kind", "id"]).reset_index(drop=True)
     assert np.array_equal(committed["level"].to_numpy(), made["level"].to_numpy(), equal_nan=True)
+
+
+def test_out_never_lands_in_a_round_folder_nor_over_a_file_of_the_history(tmp_path, capsys):
+    history = Path(shutil.copytree(HISTORY, tmp_path / "history"))
+    round_folder = history / "rounds" / "2025-R2"
+    manifest = round_folder / "manifest.json"
+    report = round_folder / "units" / "retail-banking" / "report.html"
+    summary = history / "summary.csv"
+    for path in (manifest, report, summary):  # what a batch writes beside the scores
+        path.write_text("kept\n")
+    fresh = round_folder / "compare.csv"
+    for out in (manifest, report, summary, fresh):
+        assert main(["compare", str(history), "--format", "csv", "--out", str(out)]) == 2
+        assert "--out" in capsys.readouterr().err
+    assert [p.read_text() for p in (manifest, report, summary)] == ["kept\n"] * 3 and not fresh.exists()
+    # a round folder or a unit's scores.json given on its own protects its round folder too
+    assert main(["compare", str(round_folder), str(history / "rounds" / "2026-R3"), "--out", str(manifest)]) == 2
+    scores = round_folder / "units" / "retail-banking" / "scores.json"
+    assert main(["compare", str(scores), "--out", str(report)]) == 2
+    assert "inside the round folder" in capsys.readouterr().err and report.read_text() == "kept\n"
+    beside = history / "compare.csv"  # a new file beside the rounds is fine
+    assert main(["compare", str(history), "--format", "csv", "--out", str(beside)]) == 0 and beside.exists()
+
+
+def decimals(value) -> int:
+    text = str(value)
+    return len(text.split(".")[1]) if "." in text and "e" not in text else 0
+
+
+def test_scores_means_and_changes_are_reported_with_2_decimals(history, capsys, comparison):
+    org = comparison.values[comparison.values["business_unit"] == ORGANISATION]
+    assert (org["score"].round(2) != org["score"]).any()  # the means need rounding
+    assert main(["compare", str(history), "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    rows = [r for r in data["rows"]]
+    for key in ("score", "score_change"):
+        assert max(decimals(r[key]) for r in rows if r[key] is not None) <= 2
+    for key in ("overall_first", "overall_latest", "overall_change"):
+        assert max(decimals(r[key]) for r in data["ranking"] if r[key] is not None) <= 2
+    assert "lowest organisation capability level" in data["organisation"]
+    assert main(["compare", str(history), "--format", "csv"]) == 0
+    table = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert max(decimals(r[key]) for r in table for key in ("score", "score_change") if r[key]) <= 2
+    # levels come from the unrounded means: the JSON rows agree with the comparison's levels
+    json_org = {(r["round"], r["kind"], r["id"]): r["level"] for r in rows if r["business_unit"] == ORGANISATION}
+    names = comparison.round_names
+    assert all(json_org[(names[r.round], r.kind, r.id)] == r.level for r in org.itertuples())
+
+
+def test_trends_tables_show_scores_with_2_decimals(history):
+    from pmo_assess.rounds import trends_view as tv
+
+    view = tv.load_trends(str(history))
+    moved = tv.movement_table(view)
+    for key in ("score before", "score", "score change"):
+        assert (moved[key].dropna().round(2) == moved[key].dropna()).all()
+    ranking = tv.ranking_table(view)
+    assert (ranking["overall change"].dropna().round(2) == ranking["overall change"].dropna()).all()

@@ -12,7 +12,7 @@ from conftest import DATA
 from pmo_assess.cli import main
 from pmo_assess.errors import InputErrors
 from pmo_assess.io.questionnaire import load_questionnaire
-from pmo_assess.rounds.comparison import compare_history
+from pmo_assess.rounds.comparison import ORGANISATION, compare_history
 from pmo_assess.rounds.history import read_history
 from test_rounds_fixtures import write_round
 
@@ -164,3 +164,50 @@ def test_bad_history_is_exit_2_and_out_is_not_written(tmp_path, capsys):
     assert main(["compare", str(history), "--format", "csv", "--out", str(out)]) == 2
     assert "newer pmo-assess" in capsys.readouterr().err
     assert out.read_text() == "kept\n"
+
+
+def staged_history(tmp_path: Path, method: str = "staged") -> Path:
+    """One unit, dimensions weighted equally: overall L2 in both rounds, capped by governance (L1) in the first.
+
+    A: people 4.0 (L4), governance (1.0 + 2.0)/2 = 1.5 (L1); overall 2.75 is L3 by score, capped to L2.
+    B: people 3.0 (L3), governance 1.5 (L1); overall 2.25 is L2.
+    """
+    bank = tmp_path / "bank-equal.yaml"
+    text = V1.read_text().replace("    weight: 3\n", "    weight: 1\n").replace("method: staged", f"method: {method}")
+    bank.write_text(text)
+    governance = {"G-B-1": 1, "G-B-2": 1, "G-M-1": 2, "G-M-2": 2}
+    first = answers(tmp_path / "a.csv", {"P-T-1": 4, "P-T-2": 4, "P-L-1": 4, **governance})
+    second = answers(tmp_path / "b.csv", {"P-T-1": 3, "P-T-2": 3, "P-L-1": 3, **governance})
+    history = tmp_path / "history"
+    write_round(history, "A", dt.date(2025, 5, 1), [first], bank)
+    write_round(history, "B", dt.date(2026, 5, 1), [second], bank)
+    return history
+
+
+def organisation_change(comparison, kind: str, ident: str):
+    rows = comparison.changes
+    return rows[(rows["business_unit"] == ORGANISATION) & (rows["kind"] == kind) & (rows["id"] == ident)].iloc[0]
+
+
+def test_organisation_levels_are_staged_like_a_units(tmp_path, capsys):
+    history = staged_history(tmp_path)
+    comparison = compare_history(read_history([history]))
+    unit = change(comparison, "overall", "overall")
+    assert (unit["status"], unit["level_before"], unit["level"]) == ("same level", 2, 2)
+    org = organisation_change(comparison, "overall", "overall")
+    assert (org["score_before"], org["score"]) == (2.75, 2.25)  # L3 and L2 by score alone
+    assert (org["status"], org["level_before"], org["level"]) == ("same level", 2, 2)  # capped by governance L1
+    assert (organisation_change(comparison, "dimension", "governance")["level"],
+            organisation_change(comparison, "dimension", "people")["level"]) == (1, 3)
+    assert main(["compare", str(history)]) == 0
+    out = capsys.readouterr().out
+    regressions = out.split("Regressions in the latest round")[1].split("Units ranked")[0]
+    assert "Organisation: dimension people L4 → L3" in regressions  # people did fall (4.0 → 3.0)
+    assert "overall" not in regressions
+    assert "lowest organisation dimension level + 1" in " ".join(out.split())  # the rule is stated with the figures
+
+
+def test_organisation_levels_with_method_mean_are_the_levels_of_the_means(tmp_path):
+    comparison = compare_history(read_history([staged_history(tmp_path, "mean")]))
+    for frame in (change(comparison, "overall", "overall"), organisation_change(comparison, "overall", "overall")):
+        assert (frame["status"], frame["level_before"], frame["level"]) == ("fell", 3, 2)

@@ -28,7 +28,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                         help="show only this unit's block in the table (repeatable; the ranking lists every unit)")
     parser.add_argument("--format", "-f", choices=FORMATS, default="table",
                         help="table (readable), csv (one row per unit, round and row) or json; default table")
-    parser.add_argument("--out", "-o", metavar="FILE", help="write here (atomically) instead of stdout")
+    parser.add_argument("--out", "-o", metavar="FILE", help="write here (atomically) instead of stdout; never inside a round folder of "
+                                                      "the history nor over a file of it")
     return parser
 
 
@@ -39,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
     from pmo_assess.io.outputs import refuse_inputs_as_outputs
     from pmo_assess.rounds.comparison import compare_history
     from pmo_assess.rounds.export import comparison_to_csv, comparison_to_json
-    from pmo_assess.rounds.history import read_history
+    from pmo_assess.rounds.history import output_problems, read_history
     from pmo_assess.rounds.roadmap_effect import initiatives_done, levels_gained, load_unit_roadmaps
     from pmo_assess.rounds.text import comparison_to_text
 
@@ -61,6 +62,9 @@ def run(args: argparse.Namespace) -> int:
     if args.out:
         inputs = [*history.files, *args.questionnaire] + [r.source for r in roadmaps.values()]
         refuse_inputs_as_outputs(inputs, {"--out": args.out})
+        problems = output_problems(args.out, "--out", args.history, history)
+        if problems:
+            raise InputErrors(problems)
     comparison = compare_history(history, banks)
     gained = levels_gained(initiatives_done(comparison, roadmaps)) if args.roadmaps else None
     if args.format == "csv":

@@ -1,8 +1,7 @@
 """Rounds compared: every unit's (and the organisation's) levels and scores per round, what moved, progress.
 
 ``values``: one row per unit × round × (overall, dimension, capability). The organisation is a unit
-named :data:`ORGANISATION` whose score is the plain mean of the units assessed in that round and whose
-level is the level of that mean (as the portfolio computes it). ``changes``: each row against the same
+named :data:`ORGANISATION`; its levels follow :data:`ORGANISATION_RULE`. ``changes``: each row against the same
 unit's previous round: rose, fell, same level, new, no longer assessed, or not comparable (with why).
 ``progress``: per unit and row, from its first round to its latest, toward the target of the latest
 round: (latest − first) / (target − first). ``ranking``: units by progress over their capabilities.
@@ -19,6 +18,13 @@ from pmo_assess.rounds.comparability import Banks, PairCheck, check_pair
 from pmo_assess.rounds.history import History
 
 ORGANISATION = "(organisation)"
+#: How the organisation's scores and levels are defined (shown with every comparison).
+ORGANISATION_RULE = (
+    "The organisation's score per capability, dimension and overall is the plain mean of the scores of the units "
+    "assessed in that round. Its capability level is the level of its mean capability score. When the round's "
+    "method is staged, its dimension level = min(level of its mean dimension score, lowest organisation capability "
+    "level in the dimension + 1) and its overall level = min(level of its mean overall score, lowest organisation "
+    "dimension level + 1); with method mean, every level is the level of the mean score.")
 VALUE_COLUMNS = ["business_unit", "round", "kind", "id", "dimension", "score", "level", "target"]
 
 
@@ -65,15 +71,37 @@ def values_table(history: History) -> pd.DataFrame:
     return pd.concat([units, _organisation(history, units)], ignore_index=True)
 
 
+def _staged(levels: pd.Series, kind: pd.Series, ident: pd.Series, dimension: pd.Series) -> np.ndarray:
+    """Levels capped as contract rule 6 stages them: dimension ≤ lowest capability + 1, overall ≤ lowest dimension + 1."""
+    levels = levels.to_numpy(float).copy()
+    kinds, idents, dims = kind.to_numpy(), ident.to_numpy(), dimension.to_numpy()
+    caps = kinds == "capability"
+    for row in np.flatnonzero(kinds == "dimension"):
+        below = levels[caps & (dims == idents[row])]
+        below = below[~np.isnan(below)]
+        if below.size:
+            levels[row] = min(levels[row], below.min() + 1)
+    below = levels[kinds == "dimension"]
+    below = below[~np.isnan(below)]
+    if below.size:
+        overall = kinds == "overall"
+        levels[overall] = np.minimum(levels[overall], below.min() + 1)
+    return levels
+
+
 def _organisation(history: History, units: pd.DataFrame) -> pd.DataFrame:
-    """The organisation per round: mean unit score, and the level of that mean under the round's thresholds."""
+    """The organisation per round: mean unit score, and its level as :data:`ORGANISATION_RULE` says."""
     org = units.groupby(["round", "kind", "id", "dimension"], sort=False, as_index=False)["score"].mean()
     org.insert(0, "business_unit", ORGANISATION)
     org["level"] = np.nan
     for index, rnd in enumerate(history.rounds):
-        thresholds = tuple(rnd.method.get("thresholds") or ()) or Scoring().thresholds
+        scoring = Scoring(thresholds=tuple(rnd.method.get("thresholds") or ()) or Scoring().thresholds)
         mask = (org["round"] == index).to_numpy()
-        org.loc[mask, "level"] = Scoring(thresholds=thresholds).levels_of(org.loc[mask, "score"].to_numpy(float))
+        picked = org.loc[mask]
+        levels = pd.Series(scoring.levels_of(picked["score"].to_numpy(float)), index=picked.index)
+        if (rnd.method.get("method") or scoring.method) == "staged":
+            levels = _staged(levels, picked["kind"], picked["id"], picked["dimension"])
+        org.loc[mask, "level"] = np.asarray(levels, float)
     org["target"] = np.nan
     return org[VALUE_COLUMNS]
 

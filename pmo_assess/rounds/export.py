@@ -7,13 +7,20 @@ from typing import Any
 
 import pandas as pd
 
-from pmo_assess.rounds.comparison import Comparison
+from pmo_assess.rounds.comparison import ORGANISATION_RULE, Comparison
 from pmo_assess.sanitize import neutralize_formula
 
 COMPARE_SCHEMA = "pmo-assess/compare@1"
 CSV_COLUMNS = ["business_unit", "kind", "id", "dimension", "round", "assessed_on", "score", "level", "target",
                "previous_round", "score_change", "level_change", "status", "reason", "scored_differently",
                "progress_from_first"]
+#: Scores, means and score changes: reported rounded to 2 decimals (contract rule 8; levels use unrounded values).
+SCORE_DECIMALS = 2
+
+
+def round_scores(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """``frame`` with ``columns`` rounded to :data:`SCORE_DECIMALS` (no ``-0.0``); NaN stays NaN."""
+    return frame.assign(**{c: frame[c].astype(float).round(SCORE_DECIMALS) + 0.0 for c in columns if c in frame})
 
 
 def _long_table(comparison: Comparison) -> pd.DataFrame:
@@ -32,7 +39,7 @@ def _long_table(comparison: Comparison) -> pd.DataFrame:
     table["status"] = table["status"].fillna("first round")
     table["reason"] = table["reason"].fillna("")
     table["scored_differently"] = table["method_changed"].fillna(False).astype(bool)
-    return table[CSV_COLUMNS]
+    return round_scores(table[CSV_COLUMNS], ["score", "score_change"])
 
 
 def comparison_to_csv(comparison: Comparison) -> str:
@@ -60,7 +67,9 @@ def comparison_to_dict(comparison: Comparison, roadmap: pd.DataFrame | None = No
                "questionnaire": {"id": r.questionnaire[0], "version": r.questionnaire[1]}, "method": r.method,
                "units": len(r.units)} for r in comparison.history.rounds]
     data = {"schema": COMPARE_SCHEMA, "rounds": rounds, "flags": list(comparison.flags),
-            "ranking": _records(comparison.ranking), "rows": _records(_long_table(comparison))}
+            "organisation": ORGANISATION_RULE,
+            "ranking": _records(round_scores(comparison.ranking, ["overall_first", "overall_latest", "overall_change"])),
+            "rows": _records(_long_table(comparison))}
     if roadmap is not None:
         data["roadmap"] = _records(roadmap)
     return data

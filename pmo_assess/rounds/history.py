@@ -44,6 +44,7 @@ class History:
 
     rounds: tuple[Round, ...]
     files: tuple[str, ...]
+    folders: tuple[str, ...] = ()  # the round folders read (a batch writes more than scores there)
 
     @property
     def units(self) -> list[str]:
@@ -211,13 +212,47 @@ class _Builder:
                 existing.unit_files[name] = str(path)
 
 
+def _round_folder(round_file: Path | None, files: list[Path], given: set[Path]) -> Path | None:
+    """The folder a round was read from: round.json's, the one above units/<slug>/, or the folder holding
+    scores.json; None for a scores.json given on its own outside any units/ folder."""
+    if round_file is not None:
+        return round_file.parent
+    first = files[0]
+    if first.parent.parent.name == "units":
+        return first.parents[2]
+    return None if first in given else first.parent
+
+
+def output_problems(out: str | Path, option: str, paths: Iterable[str | Path], history: History
+                    ) -> list[InputProblem]:
+    """Why ``out`` must not be written: inside a round folder of the history, or an existing file under a
+    history folder given (a batch's manifest, reports, ...); empty when it may be written."""
+    target = Path(out).resolve()
+    for folder in history.folders:
+        if target.is_relative_to(Path(folder).resolve()):
+            return [InputProblem(str(out), option, f"is inside the round folder {folder} of the history read; "
+                                 "writing there could replace what the batch wrote. Choose a file outside the "
+                                 "round folders")]
+    if target.exists():
+        for given in paths:
+            if Path(given).is_dir() and target.is_relative_to(Path(given).resolve()):
+                return [InputProblem(str(out), option, f"is a file of the history {given}; writing there would "
+                                     "replace it. Choose another output file")]
+    return []
+
+
 def read_history(paths: Iterable[str | Path], today: dt.date | None = None) -> History:
     """Every round under ``paths`` (see the module docstring), in date order; InputErrors lists all problems."""
     paths = list(paths)
     today = today or dt.date.today()
     builder = _Builder(today)
     files: list[str] = []
+    folders: list[str] = []
+    given = {Path(p) for p in paths}
     for round_file, score_files in find_round_sources(paths):
+        folder = _round_folder(round_file, score_files, given)
+        if folder is not None:
+            folders.append(str(folder))
         folder_round = None
         if round_file is not None:
             files.append(str(round_file))
@@ -232,4 +267,4 @@ def read_history(paths: Iterable[str | Path], today: dt.date | None = None) -> H
     rounds = sorted(builder.rounds.values(), key=lambda r: (r.info.assessed_on, r.info.label or ""))
     if not rounds:
         raise InputErrors([InputProblem(", ".join(map(str, paths)), "", "no rounds found")])
-    return History(tuple(rounds), tuple(dict.fromkeys(files)))
+    return History(tuple(rounds), tuple(dict.fromkeys(files)), tuple(dict.fromkeys(folders)))

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import math
+import textwrap
 
 import pandas as pd
 
-from pmo_assess.rounds.comparison import ORGANISATION, Comparison
+from pmo_assess.rounds.comparison import ORGANISATION, ORGANISATION_RULE, Comparison
 from pmo_assess.rounds.roadmap_effect import stalled_capabilities
 from pmo_assess.rounds.views import movements, units_table
 
@@ -78,6 +79,8 @@ def _unit_block(unit: str, rows: list[dict], round_names: list[str], moved: list
     rounds = [r for r in round_names if any(row[f"{r} score"] == row[f"{r} score"] for row in rows)]
     title = "Organisation (mean of the units assessed in each round)" if unit == ORGANISATION else unit
     lines = ["", title]
+    if unit == ORGANISATION:
+        lines += textwrap.wrap(ORGANISATION_RULE, 112, initial_indent="  ", subsequent_indent="  ")
     for status, heading in (("fell", "Fell (regressions)"), ("rose", "Rose"), ("new", "New"),
                             ("no longer assessed", "No longer assessed"), ("not comparable", "Not comparable")):
         picked = [row for row in moved if row["status"] == status]

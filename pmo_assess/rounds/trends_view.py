@@ -7,6 +7,7 @@ import pandas as pd
 
 from pmo_assess.business_plan.kpi_tracking import KpiTracking
 from pmo_assess.rounds.comparison import ORGANISATION, Comparison
+from pmo_assess.rounds.export import round_scores
 from pmo_assess.rounds.views import dimension_series, movements, unit_table
 
 
@@ -70,6 +71,7 @@ def ranking_table(view: TrendsView) -> pd.DataFrame:
     table = view.comparison.ranking.rename(columns={
         "business_unit": "unit", "overall_first": "overall (first round)", "overall_latest": "overall (latest)",
         "overall_change": "overall change", "levels_gained": "levels gained", "levels_needed": "levels needed"})
+    table = round_scores(table, ["overall (first round)", "overall (latest)", "overall change"])
     return _whole(table, ["levels gained", "levels needed"])[[
         "rank", "unit", "rounds", "overall (first round)", "overall (latest)", "overall change", "levels gained",
         "levels needed", "progress"]]
@@ -81,6 +83,7 @@ def movement_table(view: TrendsView, unit: str | None = None, status: tuple[str,
     if status:
         table = table[table["status"].isin(status)]
     table = table.assign(business_unit=table["business_unit"].replace(ORGANISATION, "organisation"))
+    table = round_scores(table, ["score_before", "score", "score_change"])
     return _whole(table, ["level_before", "level"]).rename(columns={
         "business_unit": "unit", "level_before": "level before", "score_before": "score before",
         "score_change": "score change"})[
@@ -96,7 +99,7 @@ def levels_table(view: TrendsView, unit: str | None = None) -> pd.DataFrame:
     for name in rounds:
         shown[name] = [f"{s:.2f} (L{int(lv)})" if lv == lv else "–"
                        for s, lv in zip(table[f"{name} score"], table[f"{name} level"])]
-    shown["change"] = table["score_change"]
+    shown["change"] = round_scores(table, ["score_change"])["score_change"]
     shown["target"] = table["target"].round().astype("Int64")
     shown["progress"] = table["progress"]
     shown["status"] = [f"{s}: {r}" if r else s for s, r in zip(table["status"], table["reason"])]
