@@ -311,3 +311,138 @@ def test_a_new_context_is_applied_by_refresh_only_and_named(tmp_path, capsys):
     assert (plan.pmo_type.aim, plan.pmo_type.recommended) == ("directive", "controlling")
     assert "  culture: hierarchical # hierarchical | collaborative | entrepreneurial\n" in \
         (tmp_path / "plan.yaml").read_text()
+
+
+def _plan_at_1(tmp_path: Path, text: str | None = None) -> Path:
+    """The fixture plan@1 file (as a PMO head left it) in tmp_path, optionally edited."""
+    path = tmp_path / "plan.yaml"
+    path.write_text(text if text is not None else (PLAN_DATA / "plan.yaml").read_text())
+    return path
+
+
+USER_OBJECTIVE = ("  - {id: OBJ-1, objective: Track benefits after go-live, business_outcome: Fewer projects without "
+                  "value, capabilities: [benefits], measured_by: [benefits-tracked], due: 2027-06-20}\n")
+USER_SERVICE = ("  - {id: benefits, name: Benefits tracking, capability: benefits, customers: [sponsors], "
+                "status: planned}\n")
+
+
+def test_a_second_refresh_of_a_plan_at_1_changes_nothing_the_pmo_head_wrote(tmp_path, capsys):
+    path = _plan_at_1(tmp_path)
+    assert USER_OBJECTIVE in path.read_text() and USER_SERVICE in path.read_text()
+    assert main(plan_args(tmp_path, "--format", "md", "--refresh")) == 0
+    first = path.read_text()
+    assert USER_OBJECTIVE in first and USER_SERVICE in first
+    capsys.readouterr()
+    assert main(plan_args(tmp_path, "--format", "md", "--refresh")) == 0
+    err = capsys.readouterr().err
+    second = path.read_text()
+    assert USER_OBJECTIVE in second and USER_SERVICE in second  # byte for byte: no measure, no capabilities added
+    assert "re-derived" not in err and "objectives[benefits]" not in err and "services[benefits]" not in err
+    assert second == first  # nothing to re-derive: the file stays as the first refresh left it
+    # the comment above drafted_from is written once, however often the plan is refreshed
+    assert second.count("# written by pmo-assess, do not edit") == 1
+    assert "\n\n\n# written by pmo-assess" not in second
+
+
+def test_a_benefit_line_for_the_pmo_heads_objective_quotes_the_pmo_heads_text(tmp_path):
+    path = _plan_at_1(tmp_path)
+    assert main(plan_args(tmp_path, "--format", "md", "--refresh")) == 0
+    text = path.read_text()
+    assert "- item: 'OBJ-1: Track benefits after go-live'\n" in text
+    assert "OBJ-1: Increase" not in text  # the draft's own objective text is not pinned to the PMO head's OBJ-1
+    assert "Benefits no longer lost after go-live" in text
+
+
+def test_refresh_does_not_add_groups_the_plan_has_under_another_key_and_names_them(tmp_path, capsys):
+    path = _plan_at_1(tmp_path)
+    assert main(plan_args(tmp_path, "--format", "md", "--refresh")) == 0
+    err = capsys.readouterr().err
+    assert ("suggested, not added (your plan already covers it): value_propositions[sponsors] (you have "
+            "value_propositions[sponsor]), communication[Executive sponsors] (you have communication[sponsors])") in err
+    text = path.read_text()
+    assert "  - {stakeholder: sponsor, name: Executive sponsors, proposition: See the value delivered.}\n" in text
+    assert "stakeholder: sponsors" not in text
+    assert "  - audience: Executive sponsors\n" not in text  # the communication row of the draft for sponsors
+    plan = load_plan(path)
+    assert [v.name for v in plan.value_propositions].count("Executive sponsors") == 1
+    assert "value_propositions[finance]" in err.split("suggested")[0]  # groups the plan lacks are still added
+
+
+def test_refresh_adds_no_kpi_on_a_measure_level_the_plan_already_covers(tmp_path, capsys):
+    own = ("  - {id: value-won, name: Value won, measure_level: 3, unit: currency, direction: up, owner: Ana Silva}\n"
+           "  - {id: rank, name: Our rank, measure_level: 4, unit: count, direction: down, owner: Ana Silva}\n")
+    path = _plan_at_1(tmp_path, (PLAN_DATA / "plan.yaml").read_text().replace("services:\n", own + "services:\n", 1))
+    assert main(plan_args(tmp_path, "--format", "md", "--refresh")) == 0
+    err = capsys.readouterr().err
+    assert [k.id for k in load_plan(path).kpis] == ["benefits-tracked", "on-time", "value-won", "rank"]
+    assert "margin-uplift" not in path.read_text().split("services:")[0].split("kpis:")[1]
+    assert ("kpis[margin-uplift] (measure level 3 already has kpis[value-won]), kpis[peer-rank] (measure level 4 "
+            "already has kpis[rank])") in err
+    assert "added: " in err and "kpis[margin-uplift]" not in err.split("suggested")[0]
+
+
+def test_the_chosen_pmo_type_drives_the_evolution_and_a_shut_gate_is_named(tmp_path, capsys):
+    text = (PLAN_DATA / "plan.yaml").read_text().replace("chosen: supportive ", "chosen: directive ")
+    path = _plan_at_1(tmp_path, text)
+    assert main(plan_args(tmp_path, "--format", "md", "--refresh")) == 0
+    err = capsys.readouterr().err
+    plan = load_plan(path)
+    assert (plan.pmo_type.recommended, plan.pmo_type.chosen) == ("controlling", "directive")
+    assert [(s.pmo_type, s.when) for s in plan.pmo_type.evolution] == [("directive", "now")]
+    notice = ("the chosen PMO type directive needs governance and people at level 2 or above (a mandate to act and "
+              "project managers able to be assigned), and governance is at level 1 today: the minimum maturity of a "
+              "directive PMO is not met yet")
+    assert f"note: {notice}" in err
+    markdown = (tmp_path / "plan.md").read_text()
+    assert f"- {notice}" in markdown
+    assert "You chose a directive PMO (the rule recommends controlling): the evolution below starts from your " \
+           "choice." in markdown
+    assert "Announce the move from a controlling to a supportive PMO" not in path.read_text() + markdown
+    assert "| 1 | directive | now |" in markdown
+
+
+def test_the_recommended_type_chosen_keeps_the_recommended_evolution_and_no_notice(tmp_path, capsys):
+    assert main(plan_args(tmp_path, "--format", "md")) == 0  # a fresh draft: chosen is the recommended type
+    err = capsys.readouterr().err
+    plan = load_plan(tmp_path / "plan.yaml")
+    assert plan.pmo_type.chosen == plan.pmo_type.recommended == "controlling"
+    assert [s.pmo_type for s in plan.pmo_type.evolution] == ["controlling", "supportive"]
+    assert "Announce the move from a controlling to a supportive PMO" in (tmp_path / "plan.yaml").read_text()
+    assert "minimum maturity" not in err
+
+
+def test_non_labour_costs_in_another_currency_than_the_plans_are_an_input_problem(tmp_path, capsys):
+    library = tmp_path / "library.yaml"
+    library.write_text(LIBRARY.read_text().replace("initiatives:\n", "currency: USD\ninitiatives:\n", 1).replace(
+        "outcome: Benefits are reviewed every quarter against forecast., kpis:",
+        "outcome: Benefits are reviewed every quarter against forecast., non_labour_cost: 2500, kpis:"))
+    args = plan_args(tmp_path, "--format", "md", "--day-rate", "1000")
+    args[args.index(str(LIBRARY))] = str(library)
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert (f"{library}: currency: the library's currency USD differs from the plan's EUR "
+            f"({tmp_path / 'plan.yaml'}: currency): its 2,500 of non-labour costs cannot be counted in EUR") in err
+    assert not (tmp_path / "plan.md").exists()
+
+
+def test_a_staffing_basis_of_one_initiative_says_initiative(tmp_path):
+    assert main(plan_args(tmp_path, "--format", "md")) == 0
+    text = (tmp_path / "plan.yaml").read_text()
+    assert "12 person-days of 1 initiative (LEA-2)" in text
+    assert "of 4 initiatives (BEN-1, MEA-1, BEN-2, MEA-2)" in text
+
+
+def test_a_field_the_pmo_head_removed_from_a_drafted_entry_is_not_added_back(tmp_path, capsys):
+    import re
+
+    assert main(plan_args(tmp_path, "--format", "md")) == 0
+    path = tmp_path / "plan.yaml"
+    text, removed = re.subn(r"(  - id: delivery-coaching\n    name: [^\n]*\n)    description: [^\n]*\n", r"\1",
+                            path.read_text())
+    assert removed == 1
+    path.write_text(text)
+    capsys.readouterr()
+    assert main(plan_args(tmp_path, "--format", "md", "--refresh")) == 0
+    err = capsys.readouterr().err
+    assert "not added back (you removed or rewrote it): services[delivery-coaching].description" in err
+    assert path.read_text() == text

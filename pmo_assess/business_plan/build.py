@@ -21,6 +21,7 @@ from pmo_assess.business_plan.context import (ContextQuestionnaire, PlanContext,
                                               load_context, load_context_questionnaire)
 from pmo_assess.business_plan.draft import draft_plan
 from pmo_assess.business_plan.facts import KEY as FACTS_KEY, COMMENT as FACTS_COMMENT
+from pmo_assess.business_plan.pmo_type import chosen_gate_notice, unit_signals
 from pmo_assess.business_plan.facts import Facts, PlanStatus, compare_facts, current_facts, facts_node
 from pmo_assess.business_plan.plan_file import BusinessPlan, parse_plan
 from pmo_assess.business_plan.refresh import RefreshReport, fingerprints, refresh_plan
@@ -108,6 +109,10 @@ def _facts(inputs: _Inputs, costs: RoadmapCosts | None) -> Facts:
 
 def _record(document: CommentedMap, facts: Facts, generated: CommentedMap) -> None:
     document[FACTS_KEY] = facts_node(facts, generated)
+    before = document.ca.items.get(FACTS_KEY)
+    if before and isinstance(before[1], list):  # the comment an earlier run wrote: set once, not once more
+        first_line = FACTS_COMMENT.splitlines()[0]
+        before[1] = [t for t in before[1] if getattr(t, "value", "").strip() and first_line not in t.value] or None
     document.yaml_set_comment_before_after_key(FACTS_KEY, before="\n" + FACTS_COMMENT)
 
 
@@ -204,6 +209,9 @@ def build_plan(questionnaire_path: str | Path, answer_paths: Sequence[str | Path
     notices = []
     if context is not None and not drafted and not refresh and context.answers != plan.context.answers:
         notices.append(f"{context_path} differs from the context recorded in {plan_path}: --refresh applies it")
+    gate = chosen_gate_notice(plan.pmo_type.chosen, unit_signals(scores, gaps, scores.unit_index(business_unit)))
+    if gate:
+        notices.append(gate)
     if notices:
         plan = replace(plan, notices=plan.notices + tuple(notices))
     return PlanRun(plan=plan, roadmap=roadmap, plan_path=plan_path, drafted=drafted, redraft_path=redraft_path,

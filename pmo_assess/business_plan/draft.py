@@ -9,6 +9,7 @@ assessment (see :mod:`pmo_assess.business_plan.draft_sections`).
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -19,7 +20,8 @@ from pmo_assess.business_plan.context import ContextQuestionnaire, PlanContext
 from pmo_assess.business_plan.draft_sections import (change_actions, communication, co_creation, risks, sign_off,
                                                      staffing, value_propositions)
 from pmo_assess.business_plan.plan_file import DEFAULT_HORIZON_YEARS, MAX_HORIZON_YEARS, SCHEMA
-from pmo_assess.business_plan.pmo_type import MANDATE, PMO_TYPES, Recommendation, recommend_pmo_type, unit_signals
+from pmo_assess.business_plan.pmo_type import (MANDATE, PMO_TYPES, Recommendation, chosen_evolution,
+                                               recommend_pmo_type, unit_signals)
 from pmo_assess.business_plan.roadmap_costs import RoadmapCosts
 from pmo_assess.roadmap.library import Library
 from pmo_assess.roadmap.roadmap_file import Roadmap
@@ -218,9 +220,9 @@ def _context_node(context: PlanContext | None, questions: ContextQuestionnaire |
     return node
 
 
-def _pmo_type(recommendation: Recommendation, chosen: str) -> CommentedMap:
+def _pmo_type(recommendation: Recommendation, chosen: str, path: Recommendation) -> CommentedMap:
     evolution = CommentedSeq()
-    for step in recommendation.evolution:
+    for step in path.evolution:
         entry = CommentedMap([("type", step.pmo_type), ("when", step.when), ("wave", step.wave)])
         entry.fa.set_flow_style()
         evolution.append(entry)
@@ -262,6 +264,9 @@ def draft_plan(scores: Scores, gaps: Gaps | None, business_unit: str, roadmap: R
     recommendation = recommend_pmo_type(unit_signals(scores, gaps, unit), context, questions,
                                         roadmap.projection if roadmap else ())
     pmo_type = chosen if chosen in PMO_TYPES else recommendation.pmo_type
+    # the evolution and the change it needs follow the PMO head's choice; the recommendation stays as recommended
+    path = replace(recommendation, pmo_type=pmo_type, evolution=chosen_evolution(recommendation, chosen,
+                                                              roadmap.projection if roadmap else ()))
     overall = int(scores.overall_level[unit]) if scores.overall_level[unit] == scores.overall_level[unit] else None
     kpis = _kpis(roadmap, library)
     objectives = _objectives(scores, gaps, unit, roadmap, library, kpis)
@@ -275,15 +280,15 @@ def draft_plan(scores: Scores, gaps: Gaps | None, business_unit: str, roadmap: R
         ("purpose", f"The {business_unit} PMO exists to help {business_unit} get the value its portfolio "
                     f"promises: outcomes over outputs, and more benefit than the PMO costs. It is {where} "
                     f"today; this plan takes it to the levels agreed with the sponsors."),
-        ("mandate", MANDATE[pmo_type]), ("pmo_type", _pmo_type(recommendation, chosen)),
+        ("mandate", MANDATE[pmo_type]), ("pmo_type", _pmo_type(recommendation, chosen, path)),
         ("scope", _scope(business_unit, pmo_type, services)),
         ("objectives", objectives), ("kpis", kpis), ("services", services),
         ("staffing", staffing(scores, roadmap, costs, pmo_type, context)), ("funding", _funding(pmo_type)),
         ("financials", _financials(costs, objectives, day_rate)),
         ("value_propositions", groups),
-        ("change_management", change_actions(scores, roadmap, recommendation, rows)),
+        ("change_management", change_actions(scores, roadmap, path, rows)),
         ("communication", communication(groups, rows)),
-        ("risks", risks(scores, gaps, unit, roadmap, costs, recommendation, context)),
+        ("risks", risks(scores, gaps, unit, roadmap, costs, path, context)),
         ("co_creation", co_creation(scores, unit, context)), ("sign_off", sign_off(scores)),
         ("reassessment", CommentedMap([
             ("date", today + dt.timedelta(weeks=REASSESS_AFTER_WEEKS)),

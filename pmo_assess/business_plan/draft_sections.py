@@ -64,7 +64,7 @@ def staffing(scores: Scores, roadmap: Roadmap | None, costs: RoadmapCosts | None
         ids = ", ".join(i.id for i in items[:5]) + (f" and {len(items) - 5} more" if len(items) > 5 else "")
         rows.append(CommentedMap([
             ("role", f"{role} (roadmap)"), ("fte", fte),
-            ("basis", f"{work}: {effort:g} person-days of {len(items)} initiatives ({ids}) "
+            ("basis", f"{work}: {effort:g} person-days of {len(items)} initiative{'' if len(items) == 1 else 's'} ({ids}) "
                       f"from {first.isoformat()} to {last.isoformat()}, {days} working days: "
                       f"{effort:g} ÷ {days} = {fte:g} FTE"),
             ("from", dt.date.fromordinal(first.toordinal()))]))

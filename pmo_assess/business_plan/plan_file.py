@@ -53,7 +53,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from pmo_assess.errors import ProblemCollector
+from pmo_assess.errors import InputProblem, ProblemCollector
 from pmo_assess.io.files import line_of, read_yaml
 from pmo_assess.model import Questionnaire
 from pmo_assess.business_plan.context import (BUNDLED, ContextQuestionnaire, PlanContext, load_context_questionnaire,
@@ -472,8 +472,11 @@ def parse_plan(data: Any, path: str | Path, questionnaire: Questionnaire | None 
         notices += list(roadmap_costs.notes)
         library_currency = getattr(library, "currency", "") if library is not None else ""
         if roadmap_costs.non_labour and library_currency and currency and library_currency != currency:
-            notices.append(f"the initiative library states its non-labour costs in {library_currency}, the plan is "
-                           f"in {currency}: {roadmap_costs.non_labour:,.0f} is counted as {currency}")
+            read.problems.extend([InputProblem(
+                library.source or "the initiative library", "currency",
+                f"the library's currency {library_currency} differs from the plan's {currency} ({path}: currency): "
+                f"its {roadmap_costs.non_labour:,.0f} of non-labour costs cannot be counted in {currency}; "
+                f"state the library's costs in {currency} or set the plan's currency to {library_currency}")])
     elif drafted_from is not None and drafted_from.roadmap:
         notices.append(f"the plan was drafted with the roadmap {drafted_from.roadmap}: pass it (--roadmap) to "
                        "count its cost")

@@ -226,6 +226,25 @@ def recommend_pmo_type(signals: UnitSignals, context: PlanContext | None = None,
     return Recommendation(pmo_type, aim, reason, tuple(evolution), points)
 
 
+def chosen_evolution(recommendation: Recommendation, chosen: str,
+                     projection: tuple[dict[str, Any], ...] = ()) -> tuple[EvolutionStep, ...]:
+    """The evolution from the PMO head's chosen type: it runs as that type now, then goes on along the aim's path
+    when the chosen type lies on it (else it stays as chosen). Without a choice (or the recommended one), the
+    recommendation's evolution."""
+    if chosen not in PMO_TYPES or chosen == recommendation.pmo_type:
+        return recommendation.evolution
+    path = PATHS[recommendation.aim] if chosen in PATHS[recommendation.aim] else PATHS[chosen]
+    return tuple(_evolution(path, path.index(chosen), projection))
+
+
+def chosen_gate_notice(chosen: str, signals: UnitSignals) -> str:
+    """A notice when the chosen type's minimum maturity is not met today ('' when it is, or nothing was chosen)."""
+    if chosen not in PMO_TYPES or gate_met(chosen, signals):
+        return ""
+    return (f"the chosen PMO type {chosen} needs {gate_text(chosen)} ({GATES[chosen][1]}), and "
+            f"{_short_of(chosen, signals)} today: the minimum maturity of a {chosen} PMO is not met yet")
+
+
 def path_text(aim: str) -> str:
     """'controlling → supportive → strategic': the types on the way to an aim."""
     return " → ".join(PATHS[aim])

@@ -6,7 +6,10 @@ that differs was edited and stays byte for byte. List entries are matched by wha
 (an objective by its capability, a KPI or service by its id, a risk by its text); untouched entries
 the fresh draft no longer has are removed, edited ones kept, new ones added, and an entry the PMO
 head deleted is not added back. A section the plan lacks (drafted by an earlier pmo-assess) is added at
-the draft's place. The PMO head's records (``context``, ``co_creation``, ``sign_off``, ``pmo_type.chosen``)
+the draft's place. Only what a refresh wrote gets a fingerprint: an entry of the PMO head's own stays theirs on
+every later refresh. A new draft entry that the PMO head's own entry already covers under another key (a group
+'sponsor' for 'sponsors', a KPI on a measure level the plan has) is named as a suggestion, not added. The PMO
+head's records (``context``, ``co_creation``, ``sign_off``, ``pmo_type.chosen``)
 are never re-derived. Every step is named in the :class:`RefreshReport`.
 """
 from __future__ import annotations
@@ -130,6 +133,7 @@ class RefreshReport:
     removed: list[str] = field(default_factory=list)
     not_readded: list[str] = field(default_factory=list)
     replaced: list[str] = field(default_factory=list)
+    covered: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -140,7 +144,8 @@ class RefreshReport:
         groups = (("re-derived (never edited)", self.rederived), ("kept as you edited it", self.kept),
                   ("added", self.added), ("removed (untouched, no longer derived)", self.removed),
                   ("not added back (you removed or rewrote it)", self.not_readded),
-                  ("replaced by the --context answers", self.replaced))
+                  ("replaced by the --context answers", self.replaced),
+                  ("suggested, not added (your plan already covers it)", self.covered))
         return [f"{title}: {', '.join(_grouped(items))}" for title, items in groups if items]
 
 
@@ -168,9 +173,15 @@ def _label(section: str, key: str, node: dict) -> str:
     return f"{section}[{key}]"
 
 
-def _remap_objective_ids(document: CommentedMap, draft: CommentedMap) -> None:
-    """Give the fresh draft's objectives the ids they already have in plan.yaml (new ones the next free OBJ-n)."""
+def _remap_objective_ids(document: CommentedMap, draft: CommentedMap, recorded: dict) -> None:
+    """Give the fresh draft's objectives the ids they already have in plan.yaml (new ones the next free OBJ-n).
+
+    A benefit line drafted for an objective of the PMO head's own (one pmo-assess has no record of) quotes
+    that objective's text from plan.yaml, not the draft's: the id means what the PMO head wrote."""
     existing = {cap: oid for oid, cap in _objective_caps(document).items()}
+    own_text = {str(n.get("id")): n.get("objective") for n in _entries(document, "objectives")
+                if isinstance(n, dict) and _identity("objectives", n, {}) not in (recorded.get("objectives") or {})
+                and n.get("objective") not in (None, "")}
     used = {str(n.get("id")) for n in _entries(document, "objectives") if isinstance(n, dict)}
     mapping, number = {}, 1
     for node in _entries(draft, "objectives"):
@@ -187,7 +198,9 @@ def _remap_objective_ids(document: CommentedMap, draft: CommentedMap) -> None:
     for node in _entries(draft, BENEFITS):
         found = _OBJECTIVE_ID.match(str(node.get("item", "")))
         if found and found.group(1) in mapping:
-            node["item"] = mapping[found.group(1)] + str(node["item"])[found.end(1):]
+            new_id = mapping[found.group(1)]
+            text = f": {own_text[new_id]}" if new_id in own_text else str(node["item"])[found.end(1):]
+            node["item"] = new_id + text
 
 
 def _add_missing_sections(document: CommentedMap, draft: CommentedMap, report: RefreshReport) -> None:
@@ -224,16 +237,55 @@ def _merge_entry(section: str, key: str, node: dict, fresh: dict, recorded: dict
     for name, value in fresh.items():
         if fingerprint(node.get(name)) == fingerprint(value):
             continue
-        if name not in node or recorded.get(name, "") == field_print(node.get(name)):
+        if name not in node and name in recorded:  # a field the PMO head removed is not added back
+            report.not_readded.append(f"{_label(section, key, node)}.{name}")
+        elif name not in node or recorded.get(name, "") == field_print(node.get(name)):
             node[name] = value
             report.rederived.append(f"{_label(section, key, node)}.{name}")
         elif value not in (None, ""):  # a field the draft leaves to the PMO head (money, owner) is not news
             report.kept.append(f"{_label(section, key, node)}.{name}")
 
 
+def _role(text: Any) -> str:
+    """A stakeholder group or audience, lowercased and singular word by word: 'Sponsors' ~ 'sponsor'."""
+    words = re.split(r"[\s_-]+", str(text or "").lower().strip())
+    return " ".join(w[:-1] if w.endswith("s") and len(w) > 3 else w for w in words if w)
+
+
+def _roles(document: Any, section: str, node: dict) -> set[str]:
+    """The names a value proposition or communication entry goes by (a group's id and its name)."""
+    if section == "value_propositions":
+        names = {node.get("stakeholder"), node.get("name")}
+    else:
+        audience = node.get("audience")
+        names = {audience} | {vp.get("stakeholder") for vp in _entries(document, "value_propositions")
+                              if isinstance(vp, dict) and audience and vp.get("name") == audience}
+    return {_role(n) for n in names if n not in (None, "") and not isinstance(n, (dict, list))} - {""}
+
+
+def _covered_by(document: Any, draft: Any, section: str, node: dict, others: list) -> str:
+    """Why a new draft entry is only a suggestion: the PMO head's own entry (under another key) covers it."""
+    if section == "kpis":
+        kpi_id = node.get("id")
+        wanted = any(isinstance(o, dict) and (o.get("measure") == kpi_id or kpi_id in (o.get("measured_by") or []))
+                     for o in _entries(document, "objectives"))
+        level = node.get("measure_level")
+        mine = [o for o in others if isinstance(o, dict) and o.get("measure_level") == level and level is not None]
+        return "" if wanted or not mine else f"measure level {level} already has kpis[{mine[0].get('id')}]"
+    if section in ("value_propositions", "communication"):
+        roles = _roles(draft, section, node)
+        for other in others:
+            if isinstance(other, dict) and roles & _roles(document, section, other):
+                return f"you have {section}[{other.get(KEYED[section])}]"
+    return ""
+
+
 def _merge_section(document: CommentedMap, draft: CommentedMap, section: str, recorded: dict,
                    caps_now: dict[str, str], report: RefreshReport) -> dict:
-    """Merge one list section in place; returns the fingerprints to record for it."""
+    """Merge one list section in place; returns the fingerprints to record for it (None: the fresh draft's).
+
+    Only entries pmo-assess wrote get a record: an entry of the PMO head's own (one with no record) stays
+    unrecorded, so no later refresh takes it for an untouched one."""
     entries = _get(document, section)
     if not isinstance(entries, list):
         parent, name = _parent(document, section)
@@ -256,6 +308,7 @@ def _merge_section(document: CommentedMap, draft: CommentedMap, section: str, re
         edited = [k for k, v in node.items() if record.get(k, "") != field_print(v)]
         if key in fresh:
             _merge_entry(section, key, node, fresh[key], record, report)
+            keep_records[key] = None
         elif not edited:
             entries.remove(node)
             report.removed.append(_label(section, key, node))
@@ -269,7 +322,13 @@ def _merge_section(document: CommentedMap, draft: CommentedMap, section: str, re
             keep_records[key] = recorded[key]
             report.not_readded.append(_label(section, key, node))
             continue
+        covered = _covered_by(document, draft, section, node, [n for n in entries if
+                                                               _identity(section, n, caps_now) not in fresh])
+        if covered:
+            report.covered.append(f"{_label(section, key, node)} ({covered})")
+            continue
         entries.append(node)
+        keep_records[key] = None
         report.added.append(_label(section, key, node))
     return keep_records
 
@@ -283,14 +342,23 @@ def refresh_plan(document: CommentedMap, draft: CommentedMap, recorded: Any,
     """
     recorded = recorded if isinstance(recorded, dict) else {}
     report = RefreshReport()
-    _remap_objective_ids(document, draft)
+    _remap_objective_ids(document, draft, recorded)
     caps_now = _objective_caps(document)  # before objectives change: benefit lines follow their objective
+    had = set(document.keys())
     _add_missing_sections(document, draft, report)
+    new_sections = set(document.keys()) - had  # wholly the draft's: all of it is recorded
     _merge_scalars(document, draft, recorded, report)
     kept = {section: _merge_section(document, draft, section, recorded.get(section) or {}, caps_now, report)
             for section in SECTIONS}
-    generated = make_record(draft)
-    for section, records in kept.items():
-        for key, record in records.items():
-            generated[section].setdefault(key, record)
+    fresh_records = make_record(draft)
+    written = set(report.rederived) | set(report.added)
+    generated = CommentedMap((path, value) for path, value in fresh_records.items() if path not in SECTIONS and (
+        path in recorded or path in written or path.split(".")[0] in new_sections))
+    for section, records in kept.items():  # only what pmo-assess wrote: the PMO head's own entries get no record
+        if section.split(".")[0] in new_sections:
+            generated[section] = fresh_records[section]
+            continue
+        generated[section] = CommentedMap(
+            (key, fresh_records[section].get(key) if record is None else record) for key, record in records.items()
+            if record is not None or key in fresh_records[section])
     return report, generated

@@ -65,6 +65,9 @@ def pmo_type_section(plan: BusinessPlan, facts: Facts | None) -> Section:
     tables = [Table(("context question", "answer", *PMO_TYPES), tuple(points))] if points else []
     tables.append(Table(("type", "minimum maturity", "why", "met today"),
                         tuple((t, gate_text(t), GATES[t][1], _met(t, facts)) for t in PMO_TYPES)))
+    if choice.chosen and choice.recommended and choice.chosen != choice.recommended:
+        paragraphs.append(f"You chose a {choice.chosen} PMO (the rule recommends {choice.recommended}): the evolution "
+                          f"below starts from your choice.")
     if choice.evolution:
         tables.append(Table(("step", "type", "when"), tuple((n, step.pmo_type, step.when)
                                                             for n, step in enumerate(choice.evolution, start=1))))
