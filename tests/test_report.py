@@ -277,3 +277,60 @@ def test_progress_to_target_counts_unassessed_capabilities_and_can_start_from_a_
     since = views.progress_to_target(lone, [before]).iloc[0]
     assert since["measured from"] == "previous round"
     assert since["levels to climb"] == plain["levels to climb"] - 1
+
+
+def _people_answers(path: Path, people: list[tuple[str, str]]) -> Path:
+    """Every mini question answered by each (name, role), in the order given."""
+    import csv
+
+    from batch_fixtures import QUESTIONS
+
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["business_unit", "respondent", "role", "question", "answer", "comment"])
+        for n, (name, role) in enumerate(people):
+            writer.writerows(["Ops", name, role, q, str((n + i) % 4 + 1), ""] for i, q in enumerate(QUESTIONS))
+    return path
+
+
+@pytest.mark.parametrize("people, shown", [
+    ([("Ann", "sponsor"), ("Bob", "pm"), ("Cem", "pm")], {"other": 3}),
+    # "other" would be the sponsor alone: the smallest named role joins it
+    ([("Ann", "sponsor"), ("Bob", "pm"), ("Cem", "pm"), ("Dia", "pm")], {"other": 4}),
+])
+def test_anonymised_roles_never_single_out_a_small_role(tmp_path, people, shown):
+    from pmo_assess.report.cover import cover_html, unit_cover
+    from pmo_assess.report.settings import ReportSettings
+    from pmo_assess.rounds.round_info import parse_round_info
+
+    answers = _people_answers(tmp_path / "ops.csv", people)
+    report = load_unit_report([str(answers)], "Ops", str(MINI), anonymise=True)
+    cover = unit_cover(report, ReportSettings(anonymise=True), parse_round_info("", "2026-11-30"))
+    html = cover_html(cover) + tables.disputed_items(report).to_html()
+
+    assert cover.roles == shown and "sponsor" not in html
+    assert not any(name in html for name, _ in people)
+
+
+def test_only_the_smallest_named_role_joins_a_too_small_other():
+    import pandas as pd
+
+    from pmo_assess.report.anonymise import shown_roles
+
+    people = [("Ann", "sponsor"), *[(f"P{i}", "pm") for i in range(3)], *[(f"T{i}", "team") for i in range(4)]]
+    frame = pd.DataFrame(people, columns=["respondent", "role"])
+    assert shown_roles(frame) == {"sponsor": "other", "pm": "other", "team": "team"}
+    assert set(shown_roles(frame.head(2)).values()) == {"other"}  # two people in all: no role is shown
+
+
+def test_respondent_numbers_do_not_follow_the_rows_order(tmp_path):
+    from pmo_assess.report.anonymise import respondent_aliases
+
+    people = [(f"Person {c}", "pm") for c in "ABCDEFGH"]
+    forward = read_answers(_people_answers(tmp_path / "forward.csv", people))
+    backward = read_answers(_people_answers(tmp_path / "backward.csv", people[::-1]))
+
+    aliases = respondent_aliases(forward)
+    assert aliases == respondent_aliases(backward)  # numbered from the names, not from where they are in the file
+    assert sorted(aliases.values()) == sorted(f"Respondent {i}" for i in range(1, 9))
+    assert [aliases[name] for name, _ in people] != [f"Respondent {i}" for i in range(1, 9)]

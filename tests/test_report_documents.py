@@ -22,6 +22,7 @@ from pmo_assess.report.unit import load_unit_report, write_unit_scores
 from pmo_assess.rounds.round_info import RoundInfo
 
 ANSWERS = EXAMPLES / "answers" / "retail-banking.csv"
+MINI_BANK = DATA / "mini.yaml"
 ROADMAP = DATA / "report" / "retail-banking-roadmap.yaml"
 NAMES = sorted(set(pd.read_csv(ANSWERS)["respondent"]))  # Sarah Whitfield, Rajesh Iyer, ...
 
@@ -246,3 +247,144 @@ def test_report_command_rerenders_an_executed_notebook_without_a_kernel(unit_run
     assert main(["report", "--executed", str(unit_run["work"] / "assessment.ipynb"), "--out", str(tmp_path)]) == 0
     html = (tmp_path / "Retail Banking.html").read_text(encoding="utf-8")
     assert html == unit_run["html"]  # the same document as the batch's, from the same executed notebook
+
+
+def _copy_run(unit_run, folder: Path, *, scores_say_anonymised: bool = True, **parameters) -> Path:
+    """The unit's executed notebook and scores.json copied into ``folder``, with papermill parameters changed."""
+    import nbformat
+
+    folder.mkdir(parents=True, exist_ok=True)
+    notebook = nbformat.read(str(unit_run["work"] / "assessment.ipynb"), as_version=4)
+    notebook.metadata.papermill.parameters.update(parameters)
+    nbformat.write(notebook, str(folder / "assessment.ipynb"))
+    scores = json.loads((unit_run["work"] / "scores.json").read_text(encoding="utf-8"))
+    if not scores_say_anonymised:
+        scores.pop("anonymised", None)
+    (folder / "scores.json").write_text(json.dumps(scores), encoding="utf-8")
+    return folder / "assessment.ipynb"
+
+
+def test_anonymise_is_refused_for_a_notebook_that_ran_with_names(unit_run, tmp_path, capsys):
+    from pmo_assess.cli import main
+
+    assert json.loads((unit_run["work"] / "scores.json").read_text(encoding="utf-8"))["anonymised"] is True
+    named = _copy_run(unit_run, tmp_path / "named", scores_say_anonymised=False, anonymise=False)
+    out = tmp_path / "out"
+
+    assert main(["report", "--executed", str(named), "--anonymise", "--formats", "html,pdf", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"{named}: --anonymise: this notebook ran without anonymity, so names are in its outputs" in err
+    assert "re-run the unit with --anonymise" in err
+    assert list(out.iterdir()) == []
+    # its settings file asking for anonymity now does not make the outputs anonymous either
+    settings = tmp_path / "anonymous.yaml"
+    settings.write_text("client: Northwind Bank\nanonymise: true\n", encoding="utf-8")
+    named_by_file = _copy_run(unit_run, tmp_path / "by-file", scores_say_anonymised=False, anonymise=False,
+                              report_settings=str(settings))
+    assert main(["report", "--executed", str(named_by_file), "--out", str(out)]) == 2
+    assert "report_settings: this notebook ran without anonymity" in capsys.readouterr().err
+    assert list(out.iterdir()) == []
+    # anonymised by its settings file at run time (the scores.json it wrote says so): re-rendered
+    by_settings = _copy_run(unit_run, tmp_path / "by-settings", anonymise=False)
+    assert main(["report", "--executed", str(by_settings), "--anonymise", "--out", str(out)]) == 0
+    assert (out / "Retail Banking.html").read_text(encoding="utf-8") == unit_run["html"]
+
+
+def test_options_an_executed_notebook_cannot_use_are_refused_not_ignored(unit_run, tmp_path, capsys):
+    from pmo_assess.cli import main
+
+    executed = str(unit_run["work"] / "assessment.ipynb")
+    settings = tmp_path / "settings.yaml"
+    settings.write_text("client: Contoso\n", encoding="utf-8")
+    assert main(["report", "--executed", executed, "--round", "2027-Q1", "--targets", str(EXAMPLES / "targets.yaml"),
+                 "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "command line: --round: cannot change a notebook that already ran (--executed)" in err
+    assert "command line: --targets: cannot change a notebook that already ran" in err
+    # its cover (Northwind Bank) is in its outputs: other settings would only half apply
+    assert main(["report", "--executed", executed, "--settings", str(settings), "--out", str(tmp_path / "out")]) == 2
+    assert "--settings: with --executed it only stands in for a settings file the notebook ran with that no longer " \
+           "exists" in capsys.readouterr().err
+    assert main(["report", "--executed", executed, "-q", str(MINI_BANK), "--out", str(tmp_path / "out")]) == 2
+    assert "--questionnaire: the notebook ran with" in capsys.readouterr().err
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_settings_stand_in_for_a_settings_file_the_notebook_ran_with_that_is_gone(unit_run, tmp_path, capsys):
+    from pmo_assess.cli import main
+
+    gone = tmp_path / "worker-scratch" / "settings.yaml"
+    moved = _copy_run(unit_run, tmp_path / "moved", report_settings=str(gone))
+    out = tmp_path / "out"
+    assert main(["report", "--executed", str(moved), "--out", str(out)]) == 2
+    assert (f"{moved}: report_settings: the notebook ran with '{gone}', which no longer exists; pass the same "
+            "settings with --settings") in capsys.readouterr().err
+    settings = tmp_path / "settings.yaml"
+    settings.write_text("client: Northwind Bank\norganisation: Acme Advisory\nassessor: Dana Reyes\n", encoding="utf-8")
+    assert main(["report", "--executed", str(moved), "--settings", str(settings), "--formats", "html,pdf",
+                 "--out", str(out)]) == 0
+    assert (out / "Retail Banking.html").read_text(encoding="utf-8") == unit_run["html"]
+    assert PdfReader(out / "Retail Banking.pdf").metadata.author == "Dana Reyes"
+
+
+def test_a_notebook_that_stopped_with_an_error_is_not_rendered(unit_run, tmp_path, capsys):
+    import nbformat
+    from nbformat.v4 import new_output
+
+    from pmo_assess.cli import main
+
+    failed = _copy_run(unit_run, tmp_path / "failed")
+    notebook = nbformat.read(str(failed), as_version=4)
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    code[5].outputs = [new_output("error", ename="ValueError", evalue="no answers", traceback=[])]
+    for cell in code[6:]:
+        cell.outputs = []
+    notebook.metadata.papermill["exception"] = True
+    nbformat.write(notebook, str(failed))
+
+    assert main(["report", "--executed", str(failed), "--out", str(tmp_path / "out")]) == 2
+    assert (f"{failed}: this notebook stopped with an error (ValueError: no answers), so its report would be cut "
+            "short") in capsys.readouterr().err
+    assert list((tmp_path / "out").iterdir()) == []
+    with pytest.raises(ReportFormatError, match="stopped with an error"):
+        write_report_files(failed, tmp_path / "out", "report", ("html",))
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_a_file_that_is_not_an_executed_notebook_is_named(tmp_path, capsys):
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    from pmo_assess.cli import main
+
+    text = tmp_path / "passwd"
+    text.write_text("root:x:0:0:root:/root:/bin/bash\n", encoding="utf-8")
+    binary = tmp_path / "blob.ipynb"
+    binary.write_bytes(b"\xff\xfe\x00\x81")
+    empty = tmp_path / "empty.ipynb"
+    nbformat.write(new_notebook(), str(empty))
+    no_bank = tmp_path / "no-bank.ipynb"
+    nbformat.write(new_notebook(cells=[new_code_cell('business_unit = "X"', metadata={"tags": ["parameters"]})]),
+                   str(no_bank))
+    expected = {text: f"{text}: is not a notebook (.ipynb)", binary: f"{binary}: ",
+                empty: f"{empty}: parameters: this notebook has no parameters",
+                no_bank: f"{no_bank}: parameters: the notebook has no 'questionnaire' parameter"}
+    for path, message in expected.items():
+        assert main(["report", "--executed", str(path), "--formats", "html,pptx", "--out", str(tmp_path / "o")]) == 2
+        err = capsys.readouterr().err
+        assert message in err and "Traceback" not in err and "KeyError" not in err
+
+
+@pytest.mark.skipif(not _has_deck(), reason="the readout deck module is not installed")
+def test_a_deck_from_a_notebook_whose_questionnaire_is_gone_needs_q(unit_run, tmp_path, capsys):
+    from pmo_assess.cli import main
+
+    moved = _copy_run(unit_run, tmp_path / "moved", questionnaire=str(tmp_path / "worker-scratch" / "bank.yaml"),
+                      output_dir=str(tmp_path / "worker-scratch"))
+    out = tmp_path / "out"
+    assert main(["report", "--executed", str(moved), "--formats", "pptx", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "worker-scratch/bank.yaml', which no longer exists; pass the questionnaire with -q/--questionnaire" in err
+    assert list(out.iterdir()) == []
+    assert main(["report", "--executed", str(moved), "-q", str(BANK), "--formats", "pptx", "--out", str(out)]) == 0
+    assert (out / "Retail Banking.pptx").stat().st_size > 10_000

@@ -4,8 +4,12 @@ Two ways in:
 
 * ``pmo-assess report ANSWERS... --unit NAME -q BANK [--targets ...] --out DIR`` runs the assessment
   notebook for that one unit (one kernel, a few seconds) and renders it;
-* ``pmo-assess report --executed units/<slug>/assessment.ipynb --out DIR`` re-renders a notebook a batch
-  already ran, without a kernel (the fast way to add a PDF or a deck to a batch's HTML reports).
+* ``pmo-assess report --executed units/<slug>/assessment.ipynb [-q BANK] --out DIR`` re-renders a notebook a
+  batch already ran, without a kernel (the fast way to add a PDF or a deck to a batch's HTML reports). Options
+  that would change what the notebook computed (answers, --targets, --round, ...) are refused, not ignored;
+  ``-q`` and ``--settings`` only stand in for files the notebook's parameters name that no longer exist
+  (a batch worker's scratch copies), and are refused otherwise. A notebook that
+  stopped with an error, or ran without anonymity when anonymity is asked for, is refused (exit 2).
 
 Files written (all or none): ``DIR/<unit>.<format>``, and in the first form also ``DIR/<unit>.scores.json``.
 """
@@ -70,7 +74,18 @@ def _check(args: argparse.Namespace):
                    "--roadmap": args.roadmap, "--previous-scores": args.previous_scores,
                    "--settings": args.settings, "--executed": args.executed})
     formats = parse_formats(args.formats)
-    if not args.executed:
+    if args.executed:
+        ignored = [name for name, value in (("ANSWERS", args.answers), ("--unit", args.unit),
+                                            ("--targets", args.targets), ("--roadmap", args.roadmap),
+                                            ("--previous-scores", args.previous_scores),
+                                            ("--round", args.round),
+                                            ("--assessed-on", args.assessed_on)) if value]
+        if ignored:
+            raise InputErrors([InputProblem("command line", name, "cannot change a notebook that already ran "
+                                            "(--executed): the cover, scores and recommendations are in its "
+                                            "outputs; run the unit again with its answers and this option instead")
+                               for name in ignored])
+    else:
         missing = [name for name, value in (("ANSWERS", args.answers), ("--unit", args.unit),
                                             ("--questionnaire", args.questionnaire)) if not value]
         if missing:
@@ -112,28 +127,43 @@ def _run_notebook(args: argparse.Namespace, work: Path) -> Path:
     return executed
 
 
+def _executed_source(args: argparse.Namespace, settings):
+    """The executed notebook to re-render; InputErrors when anonymity is asked of a notebook that ran without it
+    (by --anonymise, or by its settings file as that reads now): names are in its outputs."""
+    from pmo_assess.errors import InputErrors, InputProblem
+    from pmo_assess.report.documents import notebook_settings, read_source
+
+    source = read_source(args.executed, settings if args.settings else None, args.questionnaire)
+    if source.kind == "unit" and not source.settings.anonymise:
+        asked = ("--anonymise" if args.anonymise else "--settings" if args.settings and settings.anonymise
+                 else "report_settings" if not args.settings and notebook_settings(source.parameters).anonymise
+                 else "")
+        if asked:
+            raise InputErrors([InputProblem(str(args.executed), asked, "this notebook ran without anonymity, so names "
+                                            "are in its outputs; re-run the unit with --anonymise (give its answers "
+                                            "instead of --executed)")])
+    return source
+
+
 def run(args: argparse.Namespace) -> int:
     import shutil
     import tempfile
 
     from pmo_assess.errors import InputErrors, InputProblem
     from pmo_assess.io.files import atomic_write_bytes
-    from pmo_assess.report.documents import ReportFormatError, read_source, write_report_files
+    from pmo_assess.report.documents import ReportFormatError, write_report_files
 
-    formats, _, out = _check(args)
+    formats, settings, out = _check(args)
     work = Path(tempfile.mkdtemp(prefix="pmo-report-"))
     try:
         if args.executed:
-            source = read_source(args.executed)
-            if args.anonymise and not source.settings.anonymise:
-                raise InputErrors([InputProblem(str(args.executed), "--anonymise", "this notebook ran without "
-                                                "anonymity, so names are in its outputs; give the answers to run it "
-                                                "again anonymised")])
+            source = _executed_source(args, settings)
             notebook, stem = Path(args.executed), file_stem(source.parameters.get("business_unit", "portfolio"))
         else:
             notebook, stem = _run_notebook(args, work), args.unit
         try:
-            written = write_report_files(notebook, out, stem, formats)
+            written = write_report_files(notebook, out, stem, formats, settings if args.settings else None,
+                                         args.questionnaire)
         except ReportFormatError as exc:
             raise InputErrors([InputProblem(str(out), exc.format, exc.message)]) from None
         if not args.executed:

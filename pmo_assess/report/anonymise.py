@@ -3,8 +3,13 @@
 Names are replaced in the answer rows before anything is scored or shown, so no view (heatmap rows,
 disputed items, comments' authors, the cover) can reach them; a role with fewer than
 :data:`MIN_ROLE_SIZE` respondents would point at a person, so it is shown as :data:`MERGED_ROLE`.
+When "other" would itself hold only one or two people (a single sponsor, say), the smallest named
+roles are merged into it until it holds at least :data:`MIN_ROLE_SIZE`; with fewer respondents than
+that in all, every role is "other". "Respondent N" follows a hash of the names, not the rows' order.
 """
 from __future__ import annotations
+
+import hashlib
 
 import numpy as np
 import pandas as pd
@@ -16,16 +21,29 @@ MERGED_ROLE = "other"
 
 
 def respondent_aliases(frame: pd.DataFrame) -> dict[str, str]:
-    """Each respondent's name → "Respondent N", numbered in order of first appearance in the rows."""
+    """Each respondent's name → "Respondent N", numbered in the order of a hash of the names (not the rows' order,
+    so "Respondent 1" is not whoever comes first in the file)."""
     names = pd.unique(frame["respondent"].astype(str).to_numpy())
-    return {name: f"Respondent {i}" for i, name in enumerate(names, start=1)}
+    ordered = sorted(names, key=lambda name: (hashlib.sha256(name.encode("utf-8")).hexdigest(), name))
+    return {name: f"Respondent {i}" for i, name in enumerate(ordered, start=1)}
 
 
 def shown_roles(frame: pd.DataFrame) -> dict[str, str]:
-    """Each role label → itself, or "other" when fewer than MIN_ROLE_SIZE respondents hold it."""
+    """Each role label → itself, or "other" when fewer than MIN_ROLE_SIZE respondents hold it.
+
+    "other" must not point at one or two people either: while it holds 1 or 2 respondents, the smallest
+    named role is merged into it too (so with fewer than MIN_ROLE_SIZE respondents in all, every role is "other").
+    """
     people = frame[["respondent", "role"]].astype(str).drop_duplicates("respondent")
     sizes = people["role"].value_counts()
-    return {role: (role if size >= MIN_ROLE_SIZE else MERGED_ROLE) for role, size in sizes.items()}
+    shown = {role: (role if size >= MIN_ROLE_SIZE else MERGED_ROLE) for role, size in sizes.items()}
+    merged = sum(int(size) for role, size in sizes.items() if shown[role] == MERGED_ROLE)
+    named = sorted((int(size), role) for role, size in sizes.items() if shown[role] != MERGED_ROLE)
+    while 0 < merged < MIN_ROLE_SIZE and named:
+        size, role = named.pop(0)
+        shown[role] = MERGED_ROLE
+        merged += size
+    return shown
 
 
 def anonymise_answers(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 import base64
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Sequence
 
@@ -69,7 +69,11 @@ def notebook_parameters(notebook) -> dict:
     values: dict = {}
     for cell in notebook.cells:
         if cell.cell_type == "code" and "parameters" in cell.metadata.get("tags", []):
-            for statement in ast.parse(cell.source).body:
+            try:
+                body = ast.parse(cell.source).body
+            except SyntaxError:
+                continue
+            for statement in body:
                 if isinstance(statement, ast.Assign) and isinstance(statement.targets[0], ast.Name):
                     try:
                         values[statement.targets[0].id] = ast.literal_eval(statement.value)
@@ -79,22 +83,117 @@ def notebook_parameters(notebook) -> dict:
     return values
 
 
-def _settings(parameters: dict):
+def notebook_settings(parameters: dict, stand_in=None, notebook_path: str | Path = ""):
+    """The settings the notebook's ``report_settings`` parameter names (as that file reads now).
+
+    ``stand_in`` (``--settings``) replaces that file only when it no longer exists (a batch worker's scratch copy):
+    anything else would change a cover that is already in the notebook's outputs, so it is refused.
+    """
     from pmo_assess.report.paths import resolve_input
     from pmo_assess.report.settings import load_report_settings
 
     path = parameters.get("report_settings") or ""
-    return load_report_settings(resolve_input(path) if path else None).with_anonymise(bool(parameters.get("anonymise")))
+    found = resolve_input(path) if path else None
+    if stand_in is not None:
+        if found is None or (found.exists() and load_report_settings(found) != stand_in):
+            raise InputErrors([InputProblem("command line", "--settings", "with --executed it only stands in for a "
+                                            "settings file the notebook ran with that no longer exists; this "
+                                            "notebook's cover is in its outputs, so run the unit again with its "
+                                            "answers and --settings to change it")])
+        return stand_in
+    if found is not None and not found.exists():
+        raise InputErrors([InputProblem(str(notebook_path), "report_settings", f"the notebook ran with "
+                                        f"{str(found)!r}, which no longer exists; pass the same settings with "
+                                        "--settings")])
+    return load_report_settings(found)
 
 
-def read_source(notebook_path: str | Path) -> Source:
-    """Read an executed notebook and the settings its parameters name."""
+def ran_anonymised(notebook_path: Path, parameters: dict) -> bool:
+    """Whether the notebook ran anonymised: its ``anonymise`` parameter, or the scores.json it wrote saying so.
+
+    Never the settings file as it reads now: it may have changed since the run, and names are in the outputs.
+    """
+    import json
+
+    from pmo_assess.report.paths import resolve_input
+    from pmo_assess.report.unit import SCORES_FILE
+
+    if parameters.get("anonymise") is True:
+        return True
+    places = [Path(notebook_path).parent / SCORES_FILE]
+    if parameters.get("output_dir"):
+        places.append(resolve_input(parameters["output_dir"]) / SCORES_FILE)
+    for place in places:
+        if place.is_file():
+            try:
+                return json.loads(place.read_text(encoding="utf-8")).get("anonymised") is True
+            except (OSError, ValueError, AttributeError):
+                return False
+    return False
+
+
+def _read_notebook(path: Path):
+    """The notebook at ``path``; InputErrors naming the file when it is not one."""
     import nbformat
+    from nbformat.reader import NotJSONError
+    from nbformat.validator import ValidationError
 
-    notebook = nbformat.read(str(notebook_path), as_version=4)
+    try:
+        return nbformat.read(str(path), as_version=4)
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "cannot be read as text"
+        raise InputErrors([InputProblem(str(path), "", f"{reason}; give an executed notebook (.ipynb)")]) from None
+    except (NotJSONError, ValidationError, ValueError, KeyError, AttributeError, TypeError):
+        raise InputErrors([InputProblem(str(path), "", "is not a notebook (.ipynb); give an executed assessment or "
+                                        "portfolio notebook, e.g. a batch's units/<unit>/assessment.ipynb")]) from None
+
+
+def _check_ran_through(notebook, path: Path) -> None:
+    """InputErrors when the notebook stopped with an error: its outputs, and so its report, are cut short."""
+    failure = (notebook.metadata.get("papermill") or {}).get("exception")
+    error = next((o for cell in notebook.cells if cell.cell_type == "code" for o in cell.get("outputs", [])
+                  if o.get("output_type") == "error"), None)
+    if failure or error is not None:
+        said = f" ({error.get('ename', '')}: {error.get('evalue', '')})" if error is not None else ""
+        raise InputErrors([InputProblem(str(path), "", f"this notebook stopped with an error{said}, so its report "
+                                        "would be cut short; fix the input and run the unit again")])
+
+
+def _check_parameters(parameters: dict, path: Path) -> None:
+    if not parameters:
+        raise InputErrors([InputProblem(str(path), "parameters", "this notebook has no parameters; give an executed "
+                                        "assessment or portfolio notebook, e.g. a batch's units/<unit>/assessment.ipynb")])
+    if not parameters.get("questionnaire"):
+        raise InputErrors([InputProblem(str(path), "parameters", "the notebook has no 'questionnaire' parameter; "
+                                        "give an executed assessment or portfolio notebook")])
+
+
+def read_source(notebook_path: str | Path, settings=None, questionnaire: str | Path | None = None) -> Source:
+    """Read an executed notebook (refused when it is not one, or stopped with an error) and its settings.
+
+    Cover fields come from the settings file its parameters name, or from ``settings`` standing in for that file
+    when it no longer exists (:func:`notebook_settings`); anonymity is always what the notebook ran with
+    (:func:`ran_anonymised`). ``questionnaire`` likewise stands in for the notebook's questionnaire parameter
+    when that file no longer exists (a batch worker's deleted scratch copy).
+    """
+    path = Path(notebook_path)
+    notebook = _read_notebook(path)
+    _check_ran_through(notebook, path)
     parameters = notebook_parameters(notebook)
+    _check_parameters(parameters, path)
+    if questionnaire:
+        from pmo_assess.report.paths import resolve_input
+
+        own = resolve_input(parameters["questionnaire"])
+        if not own.is_file():
+            parameters["questionnaire"] = str(Path(questionnaire).resolve())
+        elif own.resolve() != Path(questionnaire).resolve():
+            raise InputErrors([InputProblem("command line", "--questionnaire", f"the notebook ran with {str(own)!r}, "
+                                            "which still exists; with --executed -q only stands in for a "
+                                            "questionnaire that no longer exists")])
     kind = "unit" if "business_unit" in parameters else "portfolio"
-    return Source(notebook, Path(notebook_path), parameters, kind, _settings(parameters))
+    cover = notebook_settings(parameters, settings, path)
+    return Source(notebook, path, parameters, kind, replace(cover, anonymise=ran_anonymised(path, parameters)))
 
 
 def _image(mime: str, data: str) -> str:
@@ -169,16 +268,19 @@ def _render(source: Source, fmt: str, html: str) -> bytes:
     return _deck_bytes(source)
 
 
-def write_report_files(notebook_path: Path, folder: Path, stem: str, formats: Sequence[str]) -> list[Path]:
+def write_report_files(notebook_path: Path, folder: Path, stem: str, formats: Sequence[str],
+                       settings=None, questionnaire: str | Path | None = None) -> list[Path]:
     """Render an executed notebook into ``folder/stem.<format>`` for each format (all or none); returns the paths.
 
-    A format that fails raises ReportFormatError(format, message); nothing is written then.
+    ``settings`` and ``questionnaire`` stand in for the files the notebook's parameters name when those no longer
+    exist (see :func:`read_source`). A notebook that
+    stopped with an error, or a format that fails, raises ReportFormatError(format, message); nothing is written.
     """
     from pmo_assess.io.outputs import publish_all
 
     current = formats[0] if formats else "html"
     try:
-        source = read_source(notebook_path)
+        source = read_source(notebook_path, settings, questionnaire)
         html = document_html(source)
         files = {}
         for current in formats:

@@ -31,9 +31,20 @@ def unit_scores(notebook_path: Path, parameters: dict) -> dict:
     return unit
 
 
+def _existing(source, name: str, hint: str) -> Path:
+    """The file a notebook parameter names, resolved; InputErrors naming it when it is gone (e.g. a batch worker's
+    scratch copy, deleted after the run)."""
+    path = resolve_input(source.parameters[name])
+    if not path.is_file():
+        raise InputErrors([InputProblem(str(source.path), name, f"the notebook ran with {str(path)!r}, which no "
+                                        f"longer exists; {hint}")])
+    return path
+
+
 def deck_arguments(source) -> dict:
     """Keyword arguments for write_unit_deck / write_portfolio_deck (all but ``path``)."""
     parameters = source.parameters
+    _existing(source, "questionnaire", "pass the questionnaire with -q/--questionnaire")
     round_info = parse_round_info(parameters.get("round_label", ""), parameters.get("assessed_on", ""),
                                   where="notebook parameters")
     questionnaire = load_questionnaire(resolve_input(parameters["questionnaire"]))
@@ -44,6 +55,9 @@ def deck_arguments(source) -> dict:
                 "round_info": round_info}
     unit = unit_scores(source.path, parameters)
     roadmap = parameters.get("roadmap") or ""
+    for name in ("roadmap", "previous_scores"):
+        if parameters.get(name):
+            _existing(source, name, "run the unit again with its answers to include it")
     return {"unit": unit, "questionnaire": questionnaire, "settings": source.settings, "round_info": round_info,
             "roadmap": load_roadmap(resolve_input(roadmap), questionnaire) if roadmap else None,
             "previous": load_previous_unit(parameters.get("previous_scores") or "", unit["business_unit"],

@@ -66,10 +66,16 @@ def load_unit_report(answers: str | list[str], business_unit: str, questionnaire
 
 
 def write_unit_scores(report: UnitReport, output_dir: str | Path, round_info: "RoundInfo | None" = None) -> Path | None:
-    """Write the unit's scores JSON atomically into ``output_dir`` (with its round when given); "" writes nothing."""
+    """Write the unit's scores JSON atomically into ``output_dir`` (with its round when given); "" writes nothing.
+
+    An anonymised report's file says so (``"anonymised": true``): re-rendering its notebook later
+    (``pmo-assess report --executed``) knows from it what the notebook ran with.
+    """
     if not str(output_dir):
         return None
     data = report.scores_dict(round_info)
+    if report.anonymised:
+        data["anonymised"] = True
     path = Path(output_dir) / SCORES_FILE
     atomic_write_text(path, json.dumps(data, indent=1, ensure_ascii=False) + "\n")
     return path
