@@ -202,3 +202,29 @@ def test_a_second_batch_on_the_same_folder_is_refused_while_one_runs(tmp_path, c
     assert status == 2
     assert "another pmo-assess batch is writing to this folder" in capsys.readouterr().err
     assert not any((out / "units").iterdir())
+
+
+def test_a_rerun_keeps_the_files_a_person_put_in_a_units_folder_and_says_so(tmp_path):
+    out = tmp_path / "out"
+    answers = write_answers(tmp_path / "answers.csv", {"Alpha": {}})
+    assert batch([answers], out, workers=1)[0] == 0
+    folder = out / "units" / "alpha"
+    (folder / "notes.txt").write_text("ask the sponsor about gate 2", encoding="utf-8")
+    (folder / "Alpha.pdf").write_bytes(b"%PDF-1.4 written by pmo-assess report --out units/alpha")
+    (folder / "drafts").mkdir()
+    (folder / "drafts" / "v1.txt").write_text("first draft", encoding="utf-8")
+    first = (folder / "scores.json").stat().st_mtime_ns
+
+    status, _, progress = batch([answers], out, workers=1, rerun_all=True)
+
+    assert status == 0 and (folder / "scores.json").stat().st_mtime_ns != first  # the unit was redone
+    assert (folder / "notes.txt").read_text(encoding="utf-8") == "ask the sponsor about gate 2"
+    assert (folder / "Alpha.pdf").read_bytes().startswith(b"%PDF-1.4 written by pmo-assess report")
+    assert (folder / "drafts" / "v1.txt").read_text(encoding="utf-8") == "first draft"
+    assert "Alpha: kept Alpha.pdf, drafts, notes.txt (not written by the batch)" in progress
+    assert sorted(p.name for p in (out / "units").iterdir()) == ["alpha"]  # nothing left beside it
+
+    write_answers(answers, {"Alpha": {"comment": "changed"}})  # a plain rerun of a changed unit keeps them too
+    status, _, progress = batch([answers], out, workers=1)
+    assert status == 0 and "Alpha: kept Alpha.pdf, drafts, notes.txt" in progress
+    assert (folder / "notes.txt").exists() and (folder / "drafts" / "v1.txt").exists()

@@ -181,3 +181,43 @@ def test_an_unreachable_scheduler_or_missing_dask_is_exit_2_before_anything_runs
     err = capsys.readouterr().err
     assert 'needs dask and distributed: pip install -e ".[dask]"' in err and "Traceback" not in err
     assert not (tmp_path / "out").exists()
+
+
+def test_a_batch_without_targets_has_no_targets_on_the_cluster_as_here(tmp_path, scheduler):
+    answers = [EXAMPLES / "answers" / "retail-banking.csv"]
+    common = {"questionnaire": BANK, "assessed_on": "2025-11-03", "notebook": NOTEBOOK,
+              "portfolio_notebook": PORTFOLIO_NOTEBOOK}  # the bundled notebook, whose own default targets differ
+    local = run_light_batch(answers, tmp_path / "local", workers=1, **common)
+    remote = run_light_batch(answers, tmp_path / "dask", scheduler=scheduler, **common)
+
+    assert local[0] == remote[0] == 0, local[1] + remote[1]
+    made_here = (tmp_path / "local" / "units" / "retail-banking" / "scores.json").read_text(encoding="utf-8")
+    made_there = (tmp_path / "dask" / "units" / "retail-banking" / "scores.json").read_text(encoding="utf-8")
+    assert made_there == made_here
+    scores = json.loads(made_there)
+    parts = [scores["units"][0]["overall"], *scores["units"][0]["dimensions"], *scores["units"][0]["capabilities"]]
+    assert all(part.get("target") is None and part.get("gap") is None for part in parts)  # not the example's 3 / 1
+    executed = json.loads((tmp_path / "dask" / "units" / "retail-banking" / "assessment.ipynb").read_text())
+    assert executed["metadata"]["papermill"]["parameters"]["targets"] == ""
+
+
+def test_an_anonymised_batch_on_the_cluster_names_no_respondent(tmp_path, scheduler):
+    from batch_fixtures import QUESTIONS, ROUNDS_PORTFOLIO, ROUNDS_UNIT
+
+    answers = []
+    for name in ("Zenobia Quillfeather", "Bartholomew Okonkwo"):
+        path = tmp_path / f"Alpha--{name}.csv"
+        path.write_text("business_unit,respondent,role,question,answer,comment\n" + "".join(
+            f"Alpha,{name},sponsor,{q},{i % 4 + 1},\n" for i, q in enumerate(QUESTIONS)), encoding="utf-8")
+        answers.append(path)
+    out = tmp_path / "out"
+
+    status, summary, _ = run_light_batch(answers, out, scheduler=scheduler, anonymise=True, notebook=ROUNDS_UNIT,
+                                         portfolio_notebook=ROUNDS_PORTFOLIO)
+
+    assert status == 0, summary
+    for path in (out / "manifest.json", out / "summary.csv", out / "units" / "alpha" / "assessment.ipynb"):
+        text = path.read_text(encoding="utf-8")
+        assert not any(n in text for n in ("Zenobia", "Quillfeather", "Bartholomew", "Okonkwo")), path.name
+    executed = json.loads((out / "units" / "alpha" / "assessment.ipynb").read_text(encoding="utf-8"))
+    assert [Path(p).name for p in executed["metadata"]["papermill"]["parameters"]["answers"]] == ["answers-alpha.csv"]

@@ -149,3 +149,83 @@ def test_a_round_written_by_a_newer_pmo_assess_is_refused(tmp_path, capsys):
     assert status == 2
     assert "pmo-assess/round@2 was written by a newer pmo-assess" in capsys.readouterr().err
     assert sorted(p.name for p in folder.iterdir()) == ["round.json"]
+
+
+def test_a_slide_template_that_cannot_be_opened_is_exit_2_before_any_unit_runs(tmp_path, capsys):
+    from pmo_assess.cli import main
+
+    answers = write_answers(tmp_path / "a.csv", {"Alpha": {}})
+    template = tmp_path / "client-theme.pptx"
+    template.write_bytes(b"this is not a PowerPoint file")
+    settings = tmp_path / "settings.yaml"
+    settings.write_text("client: Acme\npptx_template: client-theme.pptx\n", encoding="utf-8")
+    args = ["batch", str(answers), "-q", str(MINI), "-o", str(tmp_path / "out"), "--settings", str(settings)]
+
+    status = main([*args, "--formats", "html,pptx"])
+
+    err = capsys.readouterr().err
+    assert status == 2 and "Traceback" not in err
+    assert f"{settings}: pptx_template: {template}: is not a PowerPoint template or deck" in err
+    assert not (tmp_path / "out").exists()  # nothing ran
+
+
+def write_respondent_file(path: Path, unit: str, respondent: str) -> Path:
+    """One respondent's answers to every mini question, in a file named after them (as packs are)."""
+    import csv
+
+    from batch_fixtures import QUESTIONS
+
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["business_unit", "respondent", "role", "question", "answer", "comment"])
+        for i, question in enumerate(QUESTIONS):
+            writer.writerow([unit, respondent, "sponsor", question, str(i % 4 + 1), ""])
+    return path
+
+
+def test_anonymised_batches_name_no_respondent_from_the_answer_files_names(tmp_path):
+    people = {"Alpha": ["Zenobia Quillfeather", "Bartholomew Okonkwo"], "Beta": ["Ximena Vasquez-Holt"]}
+    answers = [write_respondent_file(tmp_path / f"{unit}--{name}.csv", unit, name)
+               for unit, names in people.items() for name in names]
+    out = tmp_path / "out"
+
+    status, summary, progress = run_light_batch(answers, out, anonymise=True, **NOTEBOOKS)
+
+    assert status == 0, summary + progress
+    written = [out / "manifest.json", out / "summary.csv", out / "units" / "alpha" / "assessment.ipynb",
+               out / "units" / "beta" / "assessment.ipynb"]
+    for path in written:
+        text = path.read_text(encoding="utf-8")
+        for name in ("Zenobia", "Quillfeather", "Bartholomew", "Okonkwo", "Ximena", "Vasquez"):
+            assert name not in text, (path.name, name)
+    used = parameters(out / "units" / "alpha" / "assessment.ipynb")["answers"]
+    assert [Path(p).name for p in used] == ["answers-alpha.csv"]
+    assert not Path(used[0]).exists()  # the neutral copy is gone with the batch
+    assert [p.name for p in out.iterdir() if p.name.startswith(".") and p.is_dir()] == []
+    entry = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["units"]["Alpha"]
+    assert len(entry["answers"]) == 2 and all(a.startswith("sha256:") for a in entry["answers"])
+    # the same rows through the user's own files give the same scores
+    plain = run_light_batch(answers, tmp_path / "plain", **NOTEBOOKS)
+    assert plain[0] == 0
+    assert json.loads((tmp_path / "plain" / "units" / "alpha" / "scores.json").read_text())["units"][0]["overall"] == \
+        json.loads((out / "units" / "alpha" / "scores.json").read_text())["units"][0]["overall"]
+    # and a rerun with the same options is up to date
+    status, _, progress = run_light_batch(answers, out, anonymise=True, **NOTEBOOKS)
+    assert status == 0 and "0 to run, 2 up to date" in progress
+
+
+def test_an_anonymised_batch_names_an_invalid_answer_file_by_its_place_not_its_name(tmp_path):
+    good = write_respondent_file(tmp_path / "Alpha--Zenobia Quillfeather.csv", "Alpha", "Zenobia Quillfeather")
+    bad = write_respondent_file(tmp_path / "Beta--Bartholomew Okonkwo.csv", "Beta", "Bartholomew Okonkwo")
+    bad.write_text(bad.read_text(encoding="utf-8").replace("P-T-2,2,", "P-T-2,7,"), encoding="utf-8")
+    out = tmp_path / "out"
+
+    status, summary, progress = run_light_batch([good, bad], out, anonymise=True, **NOTEBOOKS)
+
+    assert status == 1 and "1 failed: Beta" in summary
+    error = summary_rows(out)["Beta"]["error"]
+    assert "ANSWERS file 2: row 3:" in error and "'7' is outside the levels 1-4" in error, error
+    for text in (summary, (out / "summary.csv").read_text(encoding="utf-8"),
+                 (out / "manifest.json").read_text(encoding="utf-8")):
+        assert "Bartholomew" not in text and "Zenobia" not in text
+    assert "Beta--Bartholomew Okonkwo.csv: row 3:" in progress  # in full only on the terminal of who ran it

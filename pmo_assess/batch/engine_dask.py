@@ -134,7 +134,7 @@ def _collect(job: NotebookJob, future: Any, submitted: float) -> RunResult:
         return result
     result = outcome.result
     try:
-        publish_received(job, outcome.ok_files if result.ok else outcome.failed_files, ok=result.ok)
+        result.kept = publish_received(job, outcome.ok_files if result.ok else outcome.failed_files, ok=result.ok)
     except OSError as error:
         return RunResult("failed", result.seconds, f"the unit's outputs could not be written here: {error}",
                          result.attempts, result.profile)

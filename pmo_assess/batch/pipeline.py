@@ -2,7 +2,8 @@
 
 Output folder layout (``OUT``, or ``OUT/rounds/<LABEL>`` with ``--round LABEL``)::
 
-    units/<slug>/assessment.ipynb, report.<format>, scores.json   one folder per unit, published whole
+    units/<slug>/assessment.ipynb, report.<format>, scores.json   one folder per unit, published whole (files a
+                                                                  person added there are carried over and named)
     failed/<slug>/assessment.ipynb, error.txt                     the last failed attempt of a unit
     portfolio.ipynb, portfolio.<format>                           the cross-unit view
     summary.csv, manifest.json, round.json                        outcome; what a rerun may skip; the round
@@ -17,8 +18,10 @@ manifest, summary, progress and publishing are the same either way.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
+import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -208,6 +211,8 @@ def _prepare(config: BatchConfig) -> _Prepared:
         from pmo_assess.report.settings import load_report_settings
 
         template = load_report_settings(config.settings).pptx_template
+        if template is not None and "pptx" in config.formats:
+            _check_template(config.settings, template)
     unit_declared = check_notebook_parameters(config.notebook, UNIT_PARAMETERS)
     portfolio_declared = check_notebook_parameters(config.portfolio_notebook, PORTFOLIO_PARAMETERS)
     problems = check_asked_options(config.notebook, unit_declared, UNIT_OPTIONAL, config.asked())
@@ -220,6 +225,17 @@ def _prepare(config: BatchConfig) -> _Prepared:
     options = RunOptions(tuple(config.formats), config.anonymise, config.settings, template, config.roadmaps,
                          info, tuple(earlier_rounds(out, folder, info)))
     return _Prepared(inputs, folder, options, unit_declared, portfolio_declared)
+
+
+def _check_template(settings: Path, template: Path) -> None:
+    """Open the settings file's slide template once, before any unit runs (not after each made its report)."""
+    from pmo_assess.report.deck_pptx import open_presentation
+
+    try:
+        open_presentation(template)
+    except InputErrors as exc:
+        raise InputErrors([InputProblem(str(settings), "pptx_template", f"{template}: {p.message}")
+                           for p in exc.problems]) from None
 
 
 def run_batch(config: BatchConfig, stream: TextIO | None = None, out_stream: TextIO | None = None) -> int:
@@ -247,9 +263,64 @@ def run_batch(config: BatchConfig, stream: TextIO | None = None, out_stream: Tex
 
 
 def _run_locked(config: BatchConfig, prepared: _Prepared, cluster, stream: TextIO, out_stream: TextIO) -> int:
-    """The batch proper, once inputs are checked and the output folder is ours."""
+    """The batch, once inputs are checked and the output folder is ours (with --anonymise, in a private folder
+    of neutrally named copies of the units' answers, deleted at the end: see :func:`_answer_sources`)."""
+    _remove_leftovers(prepared.folder)
+    copies = (Path(tempfile.mkdtemp(prefix=".answers.partial-", dir=prepared.folder)) if config.anonymise
+              else None)
+    try:
+        return _run_all(config, prepared, cluster, stream, out_stream, copies)
+    finally:
+        if copies is not None:
+            shutil.rmtree(copies, ignore_errors=True)
+
+
+def _answer_sources(sources: list[str], rows, slug: str, copies: Path | None) -> list[str]:
+    """The answer files a unit's notebook reads: the user's, or with --anonymise a copy of the unit's rows
+    named after its folder (answer files are often named after their respondent: ``<unit>--<name>.xlsx``)."""
+    if copies is None:
+        return sources
+    from pmo_assess.batch.task import rows_csv
+
+    path = copies / f"answers-{slug}.csv"
+    path.write_bytes(rows_csv(rows))
+    return [str(path)]
+
+
+def _manifest_answers(sources: list[str], anonymise: bool, hashes: dict[str, str]) -> list[str]:
+    """The answer files as the manifest records them: their paths, or with --anonymise only their hashes."""
+    if not anonymise:
+        return sources
+    for source in sources:
+        if source not in hashes:
+            hashes[source] = "sha256:" + file_hash(Path(source))
+    return [hashes[s] for s in sources]
+
+
+def _neutral_error(problems: list[InputProblem], answers: list[Path]) -> str:
+    """Problems as summary.csv and the manifest keep them with --anonymise: each answer file named by its place
+    on the command line ("ANSWERS file 2"), never by its name (often a respondent's)."""
+    names: dict[str, str] = {}
+    for number, path in enumerate(answers, 1):
+        for form in (str(Path(path).resolve()), str(path), Path(path).name):
+            names.setdefault(form, f"ANSWERS file {number}")
+    forms = sorted(names, key=len, reverse=True)
+    pattern = re.compile("|".join(rf"(?<![\w.-]){re.escape(f)}(?![\w.-])" for f in forms)) if forms else None
+
+    def neutral(text: str) -> str:
+        text = str(text)
+        if text in names:
+            return names[text]
+        return pattern.sub(lambda m: names[m.group()], text) if pattern else text
+
+    return InputErrors([InputProblem(neutral(p.file), neutral(p.place), neutral(p.message))
+                        for p in problems]).render()
+
+
+def _run_all(config: BatchConfig, prepared: _Prepared, cluster, stream: TextIO, out_stream: TextIO,
+             copies: Path | None) -> int:
+    """Every unit that needs it, then the portfolio; the summary."""
     folder, inputs, options = prepared.folder, prepared.inputs, prepared.options
-    _remove_leftovers(folder)
     write_round_file(folder, options.round_info, inputs.questionnaire)
     manifest = Manifest.load(folder)
     slugs = assign_slugs(inputs.units.units, manifest.slugs())
@@ -258,17 +329,21 @@ def _run_locked(config: BatchConfig, prepared: _Prepared, cluster, stream: TextI
 
     outcomes: dict[str, Outcome] = {}
     jobs: list[tuple[NotebookJob, dict]] = []
+    hashes: dict[str, str] = {}
+    details: dict[str, str] = {}
     for unit, slug in slugs.items():
         rows = inputs.units.frames[unit]
         sources = sorted({str(Path(s).resolve()) for s in rows["source"].astype(str).unique()})
-        job, options_key = unit_job(unit, slug, sources, config.notebook, config.questionnaire, config.targets,
+        problems = inputs.units.problems[unit]
+        read = sources if problems else _answer_sources(sources, rows, slug, copies)
+        job, options_key = unit_job(unit, slug, read, config.notebook, config.questionnaire, config.targets,
                                     folder, options, prepared.unit_declared)
         key = unit_key(rows_hash(rows), questionnaire_hash, targets_text(inputs.targets, unit), notebook_hash,
                        options_key)
-        entry = {"slug": slug, "key": key, "answers": sources}
-        problems = inputs.units.problems[unit]
+        entry = {"slug": slug, "key": key, "answers": _manifest_answers(sources, config.anonymise, hashes)}
         if problems:
-            error = InputErrors(problems).render()
+            details[unit] = InputErrors(problems).render()  # in full on the terminal only
+            error = _neutral_error(problems, config.answers) if config.anonymise else details[unit]
             manifest.record_unit(unit, {**entry, "status": "invalid", "error": error, "finished": _now()})
             outcomes[unit] = Outcome(unit, "invalid", error=error)
         elif not config.rerun_all and manifest.is_current(manifest.units.get(unit, {}), key,
@@ -300,8 +375,8 @@ def _run_locked(config: BatchConfig, prepared: _Prepared, cluster, stream: TextI
     out_stream.write(summary_text(ordered))
     for outcome in ordered:
         if outcome.status == "invalid":
-            print(f"\n{visible(outcome.name)}: invalid answers:\n{visible(outcome.error, keep_newlines=True)}",
-                  file=stream)
+            print(f"\n{visible(outcome.name)}: invalid answers:\n"
+                  f"{visible(details.get(outcome.name, outcome.error), keep_newlines=True)}", file=stream)
     return 0 if all(o.succeeded for o in ordered) else 1
 
 
@@ -318,6 +393,9 @@ def _run_units(config: BatchConfig, jobs: list[tuple[NotebookJob, dict]], inputs
                                         "seconds": round(result.seconds, 1), "finished": _now(),
                                         "profile": result.profile})
         outcomes[job.name] = outcome
+        if result.kept:
+            progress.note(f"{visible(job.name)}: kept {', '.join(visible(n) for n in result.kept)} "
+                          "(not written by the batch)")
         progress.finished(outcome)
 
     try:

@@ -59,6 +59,13 @@ class Progress:
         if self.done % self.every == 0 and self.done < self.total:
             print(self.status(), file=self.stream, flush=True)
 
+    def note(self, text: str) -> None:
+        """One line of news about a run (above the bar, when there is one)."""
+        if self.bar is not None:
+            self.bar.write(text, file=self.stream)
+        else:
+            print(text, file=self.stream, flush=True)
+
     def close(self) -> None:
         if self.bar is not None:
             self.bar.close()

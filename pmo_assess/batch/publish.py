@@ -52,15 +52,42 @@ def _make_shareable(work: Path) -> None:
         path.chmod((0o777 if path.is_dir() else 0o666) & ~mask)
 
 
-def publish_outputs(job: "NotebookJob", work: Path) -> None:
+#: Report formats a unit's folder may hold from any run (pmo_assess.report.documents.FORMATS).
+_REPORT_FORMATS = ("html", "pdf", "pptx")
+
+
+def batch_owned(job: "NotebookJob") -> set[str]:
+    """The names a batch writes in a unit's folder, for any format: everything else there is a person's."""
+    return {job.executed_name, "scores.json", *(f"{job.report_stem}.{fmt}" for fmt in _REPORT_FORMATS)}
+
+
+def _carry_over(job: "NotebookJob", final: Path, work: Path) -> list[str]:
+    """Copy into ``work`` what a person put in the unit's folder ``final`` (not the batch's files); their names."""
+    owned = batch_owned(job)
+    kept = []
+    for path in sorted(final.iterdir()) if final.is_dir() else ():
+        if path.name in owned or (work / path.name).exists():
+            continue
+        if path.is_dir() and not path.is_symlink():
+            shutil.copytree(path, work / path.name, symlinks=True)
+        else:
+            shutil.copy2(path, work / path.name, follow_symlinks=False)
+        kept.append(path.name)
+    return kept
+
+
+def publish_outputs(job: "NotebookJob", work: Path) -> list[str]:
     """Put the outputs in place by rename: the destination is either the old set or the new one.
 
-    A unit's folder is swapped whole; loose files (the portfolio's) go through :func:`publish_all`.
+    A unit's folder is swapped whole, with the files a person added to it (any not written by the batch)
+    carried over; their names are returned. Loose files (the portfolio's) go through :func:`publish_all`.
     """
     _make_shareable(work)
+    kept: list[str] = []
     if job.publish_dir is not None:
         final = job.publish_dir
         old = None
+        kept = _carry_over(job, final, work)
         if final.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{final.name}.old-", dir=final.parent))
             os.replace(final, old / final.name)
@@ -72,6 +99,7 @@ def publish_outputs(job: "NotebookJob", work: Path) -> None:
         shutil.rmtree(work, ignore_errors=True)
     if job.failed_dir.exists():
         shutil.rmtree(job.failed_dir, ignore_errors=True)
+    return kept
 
 
 def keep_failure(job: "NotebookJob", work: Path, message: str, trace: str) -> None:
@@ -84,6 +112,7 @@ def keep_failure(job: "NotebookJob", work: Path, message: str, trace: str) -> No
         shutil.rmtree(job.failed_dir, ignore_errors=True)
     job.failed_dir.parent.mkdir(parents=True, exist_ok=True)
     os.replace(work, job.failed_dir)
+    return []
 
 
 def read_outputs(folder: Path) -> dict[str, bytes]:
@@ -91,16 +120,18 @@ def read_outputs(folder: Path) -> dict[str, bytes]:
     return {path.name: path.read_bytes() for path in sorted(folder.iterdir()) if path.is_file()}
 
 
-def publish_received(job: "NotebookJob", files: Mapping[str, bytes], ok: bool) -> None:
-    """Publish outputs made elsewhere: into the job's destination if ``ok``, else into ``failed/NAME``."""
+def publish_received(job: "NotebookJob", files: Mapping[str, bytes], ok: bool) -> list[str]:
+    """Publish outputs made elsewhere: into the job's destination if ``ok``, else into ``failed/NAME``.
+
+    Returns the names of a person's files carried over in the unit's folder (see :func:`publish_outputs`)."""
     work = make_work_dir(job)
     for name, data in files.items():
         atomic_write_bytes(work / Path(name).name, data)
     if ok:
-        publish_outputs(job, work)
-        return
+        return publish_outputs(job, work)
     _make_shareable(work)
     if job.failed_dir.exists():
         shutil.rmtree(job.failed_dir, ignore_errors=True)
     job.failed_dir.parent.mkdir(parents=True, exist_ok=True)
     os.replace(work, job.failed_dir)
+    return []

@@ -62,6 +62,7 @@ class RunResult:
     error: str = ""
     attempts: int = 1
     profile: dict = field(default_factory=dict)
+    kept: list = field(default_factory=list)  # a person's files carried over in the unit's folder
 
     @property
     def ok(self) -> bool:
@@ -193,9 +194,10 @@ def _run(job: NotebookJob, timeout: float, watches: set | None, warm: WarmKernel
             render_reports(job, work)  # HTML alone is quick here, where its modules are already loaded
         profile["report"] = round(time.monotonic() - began, 3)
         began = time.monotonic()
-        publish_outputs(job, work)
+        kept = publish_outputs(job, work)
         profile["publish"] = round(time.monotonic() - began, 3)
-        return RunResult("ok", time.monotonic() - started, attempts=attempts, profile=_with_memory(profile))
+        return RunResult("ok", time.monotonic() - started, attempts=attempts, profile=_with_memory(profile),
+                         kept=kept)
     except Exception as error:
         if leased is not None:
             pool.give_back(leased, sound=False)

@@ -106,12 +106,17 @@ def pack_shared(notebook: Path, parameters: dict, shared: bool) -> SharedFiles:
 
 def pack_unit(job: NotebookJob, rows: pd.DataFrame, timeout: float, reuse_kernels: bool, shared: bool) -> UnitTask:
     """A unit's job as a task: its own rows (or its answer files' paths) and files, with the batch's settings."""
-    values = {k: v for k, v in job.parameters.items() if k not in SHARED_FILE_PARAMETERS + UNIT_FILE_PARAMETERS}
+    # every parameter travels, empty ones too: a parameter left out would take the notebook's own default
+    # (the bundled notebook's example targets); the file ones given are replaced by their worker copies
+    values = {k: v for k, v in job.parameters.items()
+              if k not in SHARED_FILE_PARAMETERS + UNIT_FILE_PARAMETERS or not v}
     files = {name: file_data(job.parameters[name], shared) for name in UNIT_FILE_PARAMETERS
              if job.parameters.get(name)}
     sources = [Path(s) for s in job.parameters["answers"]]
+    slug = job.publish_dir.name if job.publish_dir is not None else "unit"
+    # named after the unit's folder, never after an answer file (whose name may be a respondent's)
     answers = FileData("", None, "\n".join(map(str, sources))) if shared else FileData(
-        sources[0].stem + ".csv", rows_csv(rows))
+        f"answers-{slug}.csv", rows_csv(rows))
     return UnitTask(__version__, job.name, values, answers, files, job.executed_name, job.html_name, job.formats,
                     timeout, reuse_kernels)
 
