@@ -191,7 +191,7 @@ def test_a_report_format_failing_in_a_pooled_kernel_comes_back_as_that_formats_e
     from pmo_assess.batch.kernel_pool import PooledKernel
     from pmo_assess.report.documents import ReportFormatError
 
-    kernel = PooledKernel(("json",))
+    kernel = PooledKernel("import json\n")
     try:
         try:
             kernel.render(tmp_path / "missing.ipynb", tmp_path, "report", ("html", "pdf"), timeout=60)

@@ -204,23 +204,102 @@ def test_parse_formats_names_the_option():
         parse_formats("html,docx")
 
 
-def test_missing_pango_is_a_pdf_error_naming_what_to_install(unit_run, monkeypatch, tmp_path):
-    import builtins
+def test_no_browser_is_a_pdf_error_naming_what_to_install(unit_run, monkeypatch, tmp_path):
+    from pmo_assess.report.pdf import BROWSER_VARIABLE, close_printer
 
-    real_import = builtins.__import__
-
-    def no_pango(name, *args, **kwargs):
-        if name == "weasyprint":
-            raise OSError("cannot load library 'libpango-1.0-0': libpango-1.0-0: cannot open shared object file")
-        return real_import(name, *args, **kwargs)
-
-    monkeypatch.delitem(sys.modules, "weasyprint")
-    monkeypatch.setattr(builtins, "__import__", no_pango)
+    close_printer()  # the next PDF looks for a browser afresh
+    monkeypatch.delenv(BROWSER_VARIABLE, raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))  # no chromium, chrome or edge on PATH
     with pytest.raises(ReportFormatError) as caught:
         write_report_files(unit_run["work"] / "assessment.ipynb", tmp_path, "report", ("html", "pdf"))
     assert caught.value.format == "pdf"
-    assert "apt-get install libpango-1.0-0 libpangoft2-1.0-0" in caught.value.message
+    assert "no Chromium, Chrome or Edge browser found" in caught.value.message
+    assert "apt-get install chromium" in caught.value.message and BROWSER_VARIABLE in caught.value.message
     assert not (tmp_path / "report.html").exists()  # all or none
+
+    monkeypatch.setenv(BROWSER_VARIABLE, str(tmp_path / "no-such-browser"))
+    with pytest.raises(ReportFormatError, match=f"{BROWSER_VARIABLE} names '.*no-such-browser', which is not a file"):
+        write_report_files(unit_run["work"] / "assessment.ipynb", tmp_path, "report", ("pdf",))
+
+
+def test_a_browser_that_cannot_start_fails_that_pdf_with_its_reason_and_the_next_one_starts_afresh(
+        unit_run, monkeypatch, tmp_path):
+    from pmo_assess.report.pdf import BROWSER_VARIABLE, close_printer, html_to_pdf
+
+    not_a_browser = tmp_path / "chromium"
+    not_a_browser.write_text("#!/bin/sh\necho 'this is not a browser' >&2\nexit 3\n", encoding="utf-8")
+    not_a_browser.chmod(0o755)
+    close_printer()
+    monkeypatch.setenv(BROWSER_VARIABLE, str(not_a_browser))
+    with pytest.raises(ReportFormatError) as caught:
+        write_report_files(unit_run["work"] / "assessment.ipynb", tmp_path, "report", ("html", "pdf"))
+    assert caught.value.format == "pdf"
+    assert f"the browser ({not_a_browser}) could not print the PDF" in caught.value.message
+    assert list(tmp_path.glob("report.*")) == []
+
+    monkeypatch.delenv(BROWSER_VARIABLE)
+    close_printer()
+    assert html_to_pdf("<p>Back again</p>", "t", "a").startswith(b"%PDF-")
+
+
+def test_the_pdf_browser_runs_no_script_and_fetches_nothing(tmp_path):
+    import http.server
+    import threading
+
+    from pmo_assess.report.pdf import html_to_pdf
+
+    asked: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (the http.server API)
+            asked.append(self.path)
+            self.send_response(404)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        page = (f'<html><head><link rel="stylesheet" href="{base}/style.css"></head><body><p>Plain words</p>'
+                f'<img src="{base}/pixel.png"><iframe src="{base}/frame"></iframe>'
+                "<script>document.body.append('SCRIPT RAN')</script></body></html>")
+        pdf = html_to_pdf(page, "t", "a")
+    finally:
+        server.shutdown()
+    text = "".join(p.extract_text() for p in PdfReader(__import__("io").BytesIO(pdf)).pages)
+    assert "Plain words" in text and "SCRIPT RAN" not in text
+    assert asked == []
+
+
+@pytest.mark.parametrize("ending", ["exits", "is killed"])
+def test_no_pdf_browser_outlives_the_process_that_started_it(ending):
+    import signal
+    import subprocess
+
+    import psutil
+
+    code = ("from pmo_assess.report.pdf import html_to_pdf\n"
+            "html_to_pdf('<p>x</p>', 't', 'a')\n"
+            "print('printed', flush=True)\n"
+            "input()\n")
+    process = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout.readline().strip() == "printed"
+        browser = [p for p in psutil.Process(process.pid).children(recursive=True) if "chrom" in p.name().lower()]
+        assert browser  # the PDF was printed by a browser this process started
+        if ending == "exits":
+            process.stdin.write("\n")
+            process.stdin.flush()
+        else:
+            process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+        gone, alive = psutil.wait_procs(browser, timeout=15)
+        assert alive == []
+    finally:
+        process.kill()
 
 
 def test_report_command_bad_input_is_one_message_and_exit_2(tmp_path, capsys):

@@ -152,8 +152,8 @@ def run_dask(cluster: DaskCluster, jobs: list[tuple[NotebookJob, pd.DataFrame]],
     if not jobs:
         return
     client = cluster.client
-    client.run(prepare_worker, reuse_kernels, cluster.local is not None)  # warms up while the tasks are packed
     first = jobs[0][0]
+    client.run(prepare_worker, reuse_kernels, cluster.local is not None, first.formats)  # warms up meanwhile
     shared = client.scatter(pack_shared(first.notebook, first.parameters, shared_inputs), broadcast=True)
     futures = {client.submit(run_unit_task, pack_unit(job, rows, timeout, reuse_kernels, shared_inputs), shared,
                              key=f"pmo-assess-unit-{uuid.uuid4().hex}", pure=False, retries=0): job

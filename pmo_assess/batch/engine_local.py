@@ -8,7 +8,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from typing import Callable
 
-from pmo_assess.batch.kernel_pool import KernelPool
+from pmo_assess.batch.kernel_pool import KernelPool, unit_warm_up
 from pmo_assess.batch.run import NotebookJob, RunResult, run_notebook_job
 
 
@@ -19,7 +19,7 @@ def run_local(jobs: list[NotebookJob], workers: int, timeout: float, reuse_kerne
     ``when_last_started`` is called when every remaining job has a worker, i.e. when a core is about to
     fall idle (possibly more than once: it must be idempotent). Ctrl-C kills every running kernel."""
     watches: set = set()
-    pool = KernelPool() if reuse_kernels else None
+    pool = KernelPool(unit_warm_up(jobs[0].formats if jobs else ("html",))) if reuse_kernels else None
     executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pmo-unit")
     try:
         futures = {executor.submit(run_notebook_job, job, timeout, watches, None, pool): job for job in jobs}

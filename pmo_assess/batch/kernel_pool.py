@@ -25,6 +25,17 @@ RESET_TIMEOUT = 30
 #: What a pooled kernel imports once, when it starts (the bundled unit notebook's heavy imports).
 UNIT_WARM_UP = ("pandas", "matplotlib.pyplot", "seaborn", "pmo_assess.report.unit", "pmo_assess.report.tables",
                 "pmo_assess.report.display", "pmo_assess.charts.heatmap", "pmo_assess.charts.radar")
+#: Imported too when a batch's reports include PDF or PPTX, which render in the unit's own kernel.
+REPORT_WARM_UP = {"pdf": ("pmo_assess.report.documents", "pmo_assess.report.pdf", "pypdf"),
+                  "pptx": ("pmo_assess.report.documents", "pmo_assess.report.deck", "pptx")}
+#: Run too when a batch's reports include PDF: the kernel's browser starts in the background, while the kernel
+#: waits for its first unit (a browser that cannot start fails that unit's PDF later, with the reason).
+PRINTER_WARM_UP = """\
+try:
+    __import__("pmo_assess.report.pdf", fromlist=["start_printer"]).start_printer()
+except Exception:
+    pass
+"""
 #: Run once after the warm-up imports: what is loaded now is never garbage, so the collections that IPython's
 #: reset (and Python) run later skip it (a full collection over pandas and matplotlib costs about 0.2 s).
 FREEZE_CODE = '__import__("gc").collect()\n__import__("gc").freeze()\n'
@@ -46,6 +57,15 @@ if "matplotlib.pyplot" in __import__("sys").modules:
 get_ipython().reset(new_session=True)
 get_ipython().execution_count = 1
 """
+
+
+def unit_warm_up(formats: tuple[str, ...] = ("html",)) -> str:
+    """The code a pooled kernel runs once when it starts: the imports (and the browser) its units' reports need."""
+    modules = dict.fromkeys(UNIT_WARM_UP)
+    for fmt in formats:
+        modules.update(dict.fromkeys(REPORT_WARM_UP.get(fmt, ())))
+    imports = "".join(f"__import__({module!r})\n" for module in modules)
+    return imports + (PRINTER_WARM_UP if "pdf" in formats else "") + FREEZE_CODE
 
 
 class ReusableKernelManager(PrivateKernelManager):
@@ -80,7 +100,7 @@ def peak_memory_mb(pid: int | None) -> float | None:
 class PooledKernel:
     """One running kernel of a pool, with the count of units it has served."""
 
-    def __init__(self, modules: tuple[str, ...]) -> None:
+    def __init__(self, warm_up: str) -> None:
         self.manager = kernel_manager_class(KernelWatch(), ReusableKernelManager)(kernel_name="python3")
         self.units = 0
         self.client = None
@@ -89,8 +109,7 @@ class PooledKernel:
             self.client = self.manager.blocking_client()
             self.client.start_channels()
             self.client.wait_for_ready(timeout=START_TIMEOUT)
-            imports = "".join(f"__import__({module!r})\n" for module in modules)
-            self._execute(imports + FREEZE_CODE, START_TIMEOUT)
+            self._execute(warm_up, START_TIMEOUT)
         except BaseException:
             self.shut_down()
             raise
@@ -179,8 +198,8 @@ def _run_apart(call) -> None:
 class KernelPool:
     """Running kernels shared by one worker's threads: a unit leases one, and gives it back if it is still sound."""
 
-    def __init__(self, modules: tuple[str, ...] = UNIT_WARM_UP, max_units: int = MAX_UNITS_PER_KERNEL) -> None:
-        self.modules, self.max_units = modules, max_units
+    def __init__(self, warm_up: str | None = None, max_units: int = MAX_UNITS_PER_KERNEL) -> None:
+        self.warm_up, self.max_units = unit_warm_up() if warm_up is None else warm_up, max_units
         self._idle: list[PooledKernel] = []
         self._starting: list[threading.Thread] = []
         self._lock = threading.Lock()
@@ -190,7 +209,7 @@ class KernelPool:
         """Start one kernel in the background, so that the next lease finds it warm."""
         def start() -> None:
             try:
-                kernel = PooledKernel(self.modules)
+                kernel = PooledKernel(self.warm_up)
             except Exception:  # the lease then starts its own, and reports a failure there
                 return
             with self._lock:
@@ -215,7 +234,7 @@ class KernelPool:
             with self._lock:
                 kernel = self._idle.pop() if self._idle else None
             if kernel is None:
-                kernel = PooledKernel(self.modules)
+                kernel = PooledKernel(self.warm_up)
             try:
                 kernel.reset(cwd)
                 return kernel

@@ -45,7 +45,7 @@ from pmo_assess.batch.manifest import Manifest, file_hash, rows_hash, targets_te
 from pmo_assess.batch.progress import Progress
 from pmo_assess.batch.round_folder import FILE_NAME as ROUND_FILE
 from pmo_assess.batch.round_folder import earlier_rounds, round_folder, settle_round, write_round_file
-from pmo_assess.batch.run import NotebookJob, RunResult, run_notebook_job
+from pmo_assess.batch.run import NotebookJob, RunResult, run_notebook_job, warm_up_reports
 from pmo_assess.batch.summary import FILE_NAME as SUMMARY_FILE
 from pmo_assess.batch.summary import Outcome, summary_text, visible, write_summary_csv
 from pmo_assess.commands.paths import file_problems, prepare_folder
@@ -361,6 +361,7 @@ def _run_all(config: BatchConfig, prepared: _Prepared, cluster, stream: TextIO, 
     def warm_up_portfolio_kernel() -> None:
         if not warm:
             warm.append(WarmKernel(PORTFOLIO_WARM_UP))
+            warm_up_reports(config.formats)
 
     try:
         for outcome in _run_units(config, jobs, inputs, manifest, cluster, stream, warm_up_portfolio_kernel):

@@ -7,6 +7,7 @@ records how long its stages took (``profile``): the benchmark and the manifest s
 """
 from __future__ import annotations
 
+import importlib
 import resource
 import threading
 import time
@@ -23,7 +24,7 @@ from pmo_assess.batch.kernels import (
     kernel_manager_class,
     kernel_transport,
 )
-from pmo_assess.batch.kernel_pool import KernelPool, PooledKernel, peak_memory_mb
+from pmo_assess.batch.kernel_pool import REPORT_WARM_UP, KernelPool, PooledKernel, peak_memory_mb
 from pmo_assess.batch.publish import keep_failure, make_work_dir, publish_outputs
 
 
@@ -112,6 +113,22 @@ def describe_error(error: BaseException, watch: KernelWatch, timeout: float) -> 
 
 #: Report formats rendered in a pooled unit's own kernel (CPU-heavy: in the batch process they would share one GIL).
 IN_KERNEL_FORMATS = frozenset({"pdf", "pptx"})
+
+
+def warm_up_reports(formats: tuple[str, ...]) -> None:
+    """In the background, load what this process needs to render ``formats`` (the portfolio's reports render here)
+    and start its PDF browser; a failure here is left for the rendering itself to report, with its reason."""
+    def load() -> None:
+        try:
+            for module in dict.fromkeys(m for fmt in formats for m in REPORT_WARM_UP.get(fmt, ())):
+                importlib.import_module(module)
+            if "pdf" in formats:
+                importlib.import_module("pmo_assess.report.pdf").start_printer()
+        except Exception:
+            pass
+
+    if IN_KERNEL_FORMATS & set(formats):
+        threading.Thread(target=load, name="pmo-report-warm-up", daemon=True).start()
 
 
 def render_reports(job: NotebookJob, work: Path) -> list[Path]:

@@ -24,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from pmo_assess import __version__
-from pmo_assess.batch.kernel_pool import KernelPool
+from pmo_assess.batch.kernel_pool import KernelPool, unit_warm_up
 from pmo_assess.batch.publish import read_outputs
 from pmo_assess.batch.run import NotebookJob, RunResult, run_notebook_job
 from pmo_assess.io.answers import COLUMNS
@@ -165,11 +165,11 @@ _pool_lock = threading.Lock()
 _pool: list[KernelPool] = []
 
 
-def _worker_pool() -> KernelPool:
-    """This worker process's kernel pool (made on first use, shared by its threads)."""
+def _worker_pool(formats: tuple[str, ...]) -> KernelPool:
+    """This worker process's kernel pool (made on first use, warmed for ``formats``, shared by its threads)."""
     with _pool_lock:
         if not _pool:
-            _pool.append(KernelPool())
+            _pool.append(KernelPool(unit_warm_up(formats)))
         return _pool[0]
 
 
@@ -182,7 +182,7 @@ def close_worker_pool() -> None:
         pool.close()
 
 
-def prepare_worker(reuse_kernels: bool, own_cluster: bool) -> None:
+def prepare_worker(reuse_kernels: bool, own_cluster: bool, formats: tuple[str, ...] = ("html",)) -> None:
     """Warm a worker, in the background, before its first unit: the imports every unit needs, a pooled kernel.
 
     On a cluster this batch started itself (``local:N``), papermill's notebook validation is also spared
@@ -194,7 +194,7 @@ def prepare_worker(reuse_kernels: bool, own_cluster: bool) -> None:
         sys.modules.setdefault("rfc3987_syntax", None)
     logging.getLogger("papermill").setLevel(logging.WARNING)
     if reuse_kernels:
-        _worker_pool().start_ahead()
+        _worker_pool(formats).start_ahead()
 
     def load() -> None:
         for module in ("papermill", "nbformat", "pmo_assess.report.documents"):
@@ -232,7 +232,7 @@ def run_unit_task(task: UnitTask, shared: SharedFiles) -> TaskResult:
                           executed_name=task.executed_name, html_name=task.html_name,
                           outputs={}, failed_dir=root / "failed" / slug, publish_dir=root / "units" / slug,
                           required=("scores.json",), formats=task.formats)
-        result = run_notebook_job(job, task.timeout, pool=_worker_pool() if task.reuse_kernels else None)
+        result = run_notebook_job(job, task.timeout, pool=_worker_pool(task.formats) if task.reuse_kernels else None)
         result.profile["worker"] = getattr(worker, "address", "") or result.profile.get("worker", "")
         outputs = read_outputs(job.publish_dir) if result.ok else {}
         failed = read_outputs(job.failed_dir) if not result.ok and job.failed_dir.is_dir() else {}

@@ -69,8 +69,11 @@ def figure_png(figure: Figure) -> bytes:
 
 def figure_svg(figure: Figure) -> str:
     """Render a figure to SVG text (no creation date, so reruns give the same file)."""
+    import matplotlib
+
     buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    with matplotlib.rc_context({"svg.fonttype": "none"}):
+        figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     # shrink to the page on a phone instead of running off its right edge (the viewBox keeps it sharp)
     return buffer.getvalue().replace("<svg ", '<svg style="max-width:100%;height:auto" ', 1)
 

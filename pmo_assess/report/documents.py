@@ -258,16 +258,6 @@ def _deck_bytes(source: Source) -> bytes:
         return path.read_bytes()
 
 
-def _render(source: Source, fmt: str, html: str) -> bytes:
-    from pmo_assess.report.pdf import html_to_pdf
-
-    if fmt == "html":
-        return html.encode("utf-8")
-    if fmt == "pdf":
-        return html_to_pdf(html, source.title, source.author)
-    return _deck_bytes(source)
-
-
 def write_report_files(notebook_path: Path, folder: Path, stem: str, formats: Sequence[str],
                        settings=None, questionnaire: str | Path | None = None) -> list[Path]:
     """Render an executed notebook into ``folder/stem.<format>`` for each format (all or none); returns the paths.
@@ -283,8 +273,19 @@ def write_report_files(notebook_path: Path, folder: Path, stem: str, formats: Se
         source = read_source(notebook_path, settings, questionnaire)
         html = document_html(source)
         files = {}
+        pdf = None
+        if "pdf" in formats:  # the browser prints while the deck is made
+            from pmo_assess.report.pdf import start_pdf
+
+            pdf = start_pdf(html, source.title, source.author)
         for current in formats:
-            files[Path(folder) / f"{stem}.{current}"] = _render(source, current, html)
+            if current == "html":
+                files[Path(folder) / f"{stem}.html"] = html.encode("utf-8")
+            elif current == "pptx":
+                files[Path(folder) / f"{stem}.pptx"] = _deck_bytes(source)
+        if pdf is not None:
+            current = "pdf"
+            files[Path(folder) / f"{stem}.pdf"] = pdf()
         return publish_all(files)
     except ReportFormatError:
         raise

@@ -59,6 +59,8 @@ img.chart { display: block; max-width: 100%; height: auto; margin: 12px auto; }
   h2 { break-before: auto; break-after: avoid; }
   h3, .dimension > p { break-after: avoid; }
   tr, img.chart, .key-figures .figure, li { break-inside: avoid; }
+  .key-figures .figure { flex: 1 1 0; }
+  .key-figures .figure:first-child { flex: 0 0 40%; }  /* the headline level reads on one line */
   thead { display: table-header-group; }
   table.pmo-table { font-size: 7.5pt; }
   table.pmo-table td, table.pmo-table th { padding: 2px 5px; }
@@ -69,7 +71,8 @@ img.chart { display: block; max-width: 100%; height: auto; margin: 12px auto; }
 
 def css_string(text: str) -> str:
     """``text`` as a quoted CSS string: every character that is not a plain letter, digit or space escaped."""
-    return '"' + "".join(c if c.isalnum() and c.isascii() or c == " " else f"\\{ord(c):06x}" for c in text) + '"'
+    # a space ends each escape (and is eaten by it), so the space after an escaped character survives
+    return '"' + "".join(c if c.isalnum() and c.isascii() or c == " " else f"\\{ord(c):06x} " for c in text) + '"'
 
 
 def stylesheet(header: str) -> str:
