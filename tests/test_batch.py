@@ -200,7 +200,7 @@ def test_a_second_batch_on_the_same_folder_is_refused_while_one_runs(tmp_path, c
         status = main(["batch", str(answers), "--questionnaire", str(MINI), "--out", str(out)])
 
     assert status == 2
-    assert "another pmo-assess batch is writing to this folder" in capsys.readouterr().err
+    assert "another pmo-assess batch (or a report written into it) is writing to this folder" in capsys.readouterr().err
     assert not any((out / "units").iterdir())
 
 

@@ -41,11 +41,12 @@ def test_a_kernel_that_dies_at_start_up_is_retried_once(tmp_path, monkeypatch):
             raise RuntimeError("Kernel died before replying to kernel_info")
         (work / "out.ipynb").write_text('{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}')
 
-    def render(job, work):  # rendering is not what this test is about (and refuses a notebook without parameters)
+    def begin(job, work, formats):  # rendering is not what this test is about (it refuses a notebook without parameters)
         (work / "out.html").write_text("<html></html>")
+        return lambda: [work / "out.html"]
 
     monkeypatch.setattr(run_module, "_execute", execute)
-    monkeypatch.setattr(run_module, "render_reports", render)
+    monkeypatch.setattr(run_module, "begin_reports", begin)
     job = NotebookJob(name="Alpha", notebook=tmp_path / "nb.ipynb", parameters={}, executed_name="out.ipynb",
                       html_name="out.html", outputs={"out.ipynb": tmp_path / "pub" / "out.ipynb",
                                                      "out.html": tmp_path / "pub" / "out.html"},

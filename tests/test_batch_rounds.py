@@ -94,14 +94,14 @@ def test_a_report_format_that_fails_fails_its_unit_only_and_keeps_the_previous_r
     answers = write_answers(tmp_path / "a.csv", {"Alpha": {}, "Beta": {}})
     assert run_light_batch([answers], out, **NOTEBOOKS)[0] == 0
     previous = (out / "units" / "beta" / "report.html").read_bytes()
-    real = run_module.render_reports
+    real = run_module.begin_reports
 
-    def render(job, work):
-        if job.name == "Beta":  # as when WeasyPrint fails on one unit's document
+    def begin(job, work, formats):
+        if job.name == "Beta":  # as when the browser fails on one unit's document
             raise ReportFormatError("pdf", "the document could not be laid out")
-        return real(job, work)
+        return real(job, work, formats)
 
-    monkeypatch.setattr(run_module, "render_reports", render)
+    monkeypatch.setattr(run_module, "begin_reports", begin)
     status, summary, _ = run_light_batch([answers], out, formats=("html", "pdf"), **NOTEBOOKS)
 
     assert status == 1 and "1 failed: Beta" in summary

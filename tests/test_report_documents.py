@@ -242,6 +242,30 @@ def test_a_browser_that_cannot_start_fails_that_pdf_with_its_reason_and_the_next
     assert html_to_pdf("<p>Back again</p>", "t", "a").startswith(b"%PDF-")
 
 
+def test_a_report_into_a_batch_folder_waits_for_no_batch_and_never_lands_during_one(unit_run, tmp_path, capsys):
+    import subprocess
+
+    from pmo_assess.cli import main
+
+    batch = tmp_path / "reports"
+    unit_folder = batch / "units" / "retail-banking"
+    unit_folder.mkdir(parents=True)
+    holder = subprocess.Popen(  # a batch running in this folder holds its lock
+        [sys.executable, "-c", "from pmo_assess.io.locks import locked\n"
+         f"with locked({str(batch / 'batch')!r}, wait=0):\n    print('held', flush=True)\n    input()\n"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        args = ["report", "--executed", str(unit_run["work"] / "assessment.ipynb"), "--formats", "html",
+                "--out", str(unit_folder)]
+        assert main(args) == 2
+        assert f"a pmo-assess batch is writing to {batch}" in capsys.readouterr().err
+        assert list(unit_folder.iterdir()) == []
+    finally:
+        holder.communicate("\n", timeout=30)
+    assert main(args) == 0 and (unit_folder / "Retail Banking.html").is_file()
+
+
 def test_the_pdf_browser_runs_no_script_and_fetches_nothing(tmp_path):
     import http.server
     import threading

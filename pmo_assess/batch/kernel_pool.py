@@ -25,17 +25,10 @@ RESET_TIMEOUT = 30
 #: What a pooled kernel imports once, when it starts (the bundled unit notebook's heavy imports).
 UNIT_WARM_UP = ("pandas", "matplotlib.pyplot", "seaborn", "pmo_assess.report.unit", "pmo_assess.report.tables",
                 "pmo_assess.report.display", "pmo_assess.charts.heatmap", "pmo_assess.charts.radar")
-#: Imported too when a batch's reports include PDF or PPTX, which render in the unit's own kernel.
+#: Imported too when a batch's reports include these formats (a pooled kernel makes the deck; the batch process
+#: itself, which prints the PDFs and renders the portfolio's reports, loads them all).
 REPORT_WARM_UP = {"pdf": ("pmo_assess.report.documents", "pmo_assess.report.pdf", "pypdf"),
                   "pptx": ("pmo_assess.report.documents", "pmo_assess.report.deck", "pptx")}
-#: Run too when a batch's reports include PDF: the kernel's browser starts in the background, while the kernel
-#: waits for its first unit (a browser that cannot start fails that unit's PDF later, with the reason).
-PRINTER_WARM_UP = """\
-try:
-    __import__("pmo_assess.report.pdf", fromlist=["start_printer"]).start_printer()
-except Exception:
-    pass
-"""
 #: Run once after the warm-up imports: what is loaded now is never garbage, so the collections that IPython's
 #: reset (and Python) run later skip it (a full collection over pandas and matplotlib costs about 0.2 s).
 FREEZE_CODE = '__import__("gc").collect()\n__import__("gc").freeze()\n'
@@ -60,12 +53,11 @@ get_ipython().execution_count = 1
 
 
 def unit_warm_up(formats: tuple[str, ...] = ("html",)) -> str:
-    """The code a pooled kernel runs once when it starts: the imports (and the browser) its units' reports need."""
+    """The code a pooled kernel runs once when it starts: the imports its units' notebook and deck need."""
     modules = dict.fromkeys(UNIT_WARM_UP)
-    for fmt in formats:
-        modules.update(dict.fromkeys(REPORT_WARM_UP.get(fmt, ())))
-    imports = "".join(f"__import__({module!r})\n" for module in modules)
-    return imports + (PRINTER_WARM_UP if "pdf" in formats else "") + FREEZE_CODE
+    if "pptx" in formats:
+        modules.update(dict.fromkeys(REPORT_WARM_UP["pptx"]))
+    return "".join(f"__import__({module!r})\n" for module in modules) + FREEZE_CODE
 
 
 class ReusableKernelManager(PrivateKernelManager):

@@ -254,8 +254,8 @@ def run_batch(config: BatchConfig, stream: TextIO | None = None, out_stream: Tex
         prepare_folder(prepared.folder, "--out")
         prepare_folder(prepared.folder / "units", "--out")
         # .batch.lock in the round's folder, held for the run (released when the process ends, even if killed)
-        with locked(prepared.folder / "batch", wait=0, busy_message="another pmo-assess batch is writing to this "
-                    "folder; wait for it to finish or choose another --out"):
+        with locked(prepared.folder / "batch", wait=0, busy_message="another pmo-assess batch (or a report "
+                    "written into it) is writing to this folder; wait for it to finish or choose another --out"):
             return _run_locked(config, prepared, cluster, stream, out_stream)
     finally:
         if cluster is not None:
@@ -357,11 +357,13 @@ def _run_all(config: BatchConfig, prepared: _Prepared, cluster, stream: TextIO, 
     print(f"{len(slugs)} business unit(s): {len(jobs)} to run, {len(outcomes) - invalid} up to date, "
           f"{invalid} with invalid answers; {where}", file=stream, flush=True)
     warm: list[WarmKernel] = []
+    if jobs and cluster is None:
+        warm_up_reports(config.formats)  # this process prints every unit's PDF
 
     def warm_up_portfolio_kernel() -> None:
         if not warm:
             warm.append(WarmKernel(PORTFOLIO_WARM_UP))
-            warm_up_reports(config.formats)
+            warm_up_reports(config.formats)  # the portfolio's reports render here
 
     try:
         for outcome in _run_units(config, jobs, inputs, manifest, cluster, stream, warm_up_portfolio_kernel):

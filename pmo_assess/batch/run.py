@@ -111,13 +111,14 @@ def describe_error(error: BaseException, watch: KernelWatch, timeout: float) -> 
     return "failed", f"{name}: {error}"
 
 
-#: Report formats rendered in a pooled unit's own kernel (CPU-heavy: in the batch process they would share one GIL).
-IN_KERNEL_FORMATS = frozenset({"pdf", "pptx"})
+#: Report formats rendered in a pooled unit's own kernel (CPU-heavy Python: in the batch process they would share
+#: one GIL). The PDF is printed by this process's browser (one for the whole batch), while the kernel makes the deck.
+IN_KERNEL_FORMATS = frozenset({"pptx"})
 
 
 def warm_up_reports(formats: tuple[str, ...]) -> None:
-    """In the background, load what this process needs to render ``formats`` (the portfolio's reports render here)
-    and start its PDF browser; a failure here is left for the rendering itself to report, with its reason."""
+    """In the background, load what this process needs to render ``formats`` and start its PDF browser (the
+    portfolio's reports and every unit's PDF render here); a failure is left for the rendering to report."""
     def load() -> None:
         try:
             for module in dict.fromkeys(m for fmt in formats for m in REPORT_WARM_UP.get(fmt, ())):
@@ -127,15 +128,16 @@ def warm_up_reports(formats: tuple[str, ...]) -> None:
         except Exception:
             pass
 
-    if IN_KERNEL_FORMATS & set(formats):
+    if {"pdf", "pptx"} & set(formats):
         threading.Thread(target=load, name="pmo-report-warm-up", daemon=True).start()
 
 
-def render_reports(job: NotebookJob, work: Path) -> list[Path]:
-    """The job's report files (its formats) from the executed notebook in ``work``; ReportFormatError if one fails."""
-    from pmo_assess.report.documents import write_report_files
+def begin_reports(job: NotebookJob, work: Path, formats: tuple[str, ...]):
+    """Start the job's report files in ``formats`` from the executed notebook in ``work`` (the PDF printing in the
+    background); the call returned finishes them. ReportFormatError if one fails."""
+    from pmo_assess.report.documents import begin_report_files
 
-    return write_report_files(work / job.executed_name, work, job.report_stem, job.formats)
+    return begin_report_files(work / job.executed_name, work, job.report_stem, formats)
 
 
 def run_notebook_job(job: NotebookJob, timeout: float, watches: set | None = None,
@@ -200,15 +202,15 @@ def _run(job: NotebookJob, timeout: float, watches: set | None, warm: WarmKernel
         if missing:
             raise RuntimeError(f"the notebook ran but did not write {', '.join(missing)}")
         began = time.monotonic()
-        in_kernel = leased is not None and bool(IN_KERNEL_FORMATS & set(job.formats))
-        if in_kernel:  # heavy formats render in the unit's own kernel process, in parallel with the other workers'
-            leased.render(work / job.executed_name, work, job.report_stem, job.formats, timeout)
+        in_kernel = tuple(f for f in job.formats if f in IN_KERNEL_FORMATS) if leased is not None else ()
+        finish = begin_reports(job, work, tuple(f for f in job.formats if f not in in_kernel))
+        if in_kernel:  # the deck is made in the unit's own kernel process while the browser prints the PDF
+            leased.render(work / job.executed_name, work, job.report_stem, in_kernel, timeout)
         if leased is not None:
             profile["kernel_peak_mb"] = peak_memory_mb(leased.pid)
             pool.give_back(leased, sound=True)
             leased = None
-        if not in_kernel:
-            render_reports(job, work)  # HTML alone is quick here, where its modules are already loaded
+        finish()
         profile["report"] = round(time.monotonic() - began, 3)
         began = time.monotonic()
         kept = publish_outputs(job, work)

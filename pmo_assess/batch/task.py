@@ -26,7 +26,7 @@ import pandas as pd
 from pmo_assess import __version__
 from pmo_assess.batch.kernel_pool import KernelPool, unit_warm_up
 from pmo_assess.batch.publish import read_outputs
-from pmo_assess.batch.run import NotebookJob, RunResult, run_notebook_job
+from pmo_assess.batch.run import NotebookJob, RunResult, run_notebook_job, warm_up_reports
 from pmo_assess.io.answers import COLUMNS
 
 #: Notebook parameters naming one input file ("" for none), shared by every unit or the unit's own.
@@ -183,7 +183,8 @@ def close_worker_pool() -> None:
 
 
 def prepare_worker(reuse_kernels: bool, own_cluster: bool, formats: tuple[str, ...] = ("html",)) -> None:
-    """Warm a worker, in the background, before its first unit: the imports every unit needs, a pooled kernel.
+    """Warm a worker, in the background, before its first unit: the imports every unit needs, a pooled kernel,
+    the browser that prints its units' PDFs.
 
     On a cluster this batch started itself (``local:N``), papermill's notebook validation is also spared
     the RFC 3987 grammar it builds at import for formats notebooks never use (as the CLI process does)."""
@@ -201,6 +202,7 @@ def prepare_worker(reuse_kernels: bool, own_cluster: bool, formats: tuple[str, .
             importlib.import_module(module)
 
     threading.Thread(target=load, name="pmo-worker-imports", daemon=True).start()
+    warm_up_reports(formats)
 
 
 def worker_version() -> str:

@@ -145,6 +145,20 @@ def _executed_source(args: argparse.Namespace, settings):
     return source
 
 
+def _batch_folder_lock(out: Path):
+    """The lock of the batch folder ``out`` lies in (one a batch has written: it holds the batch's lock file), so
+    that a report written into a unit's folder never lands while a batch replaces that folder; else no lock."""
+    from contextlib import nullcontext
+
+    from pmo_assess.io.locks import lock_file_for, locked
+
+    for folder in (out.resolve(), *out.resolve().parents):
+        if lock_file_for(folder / "batch").is_file():
+            return locked(folder / "batch", wait=0, busy_message=f"a pmo-assess batch is writing to {folder}; "
+                          "run the report again when it has finished")
+    return nullcontext()
+
+
 def run(args: argparse.Namespace) -> int:
     import shutil
     import tempfile
@@ -162,8 +176,9 @@ def run(args: argparse.Namespace) -> int:
         else:
             notebook, stem = _run_notebook(args, work), args.unit
         try:
-            written = write_report_files(notebook, out, stem, formats, settings if args.settings else None,
-                                         args.questionnaire)
+            with _batch_folder_lock(out):
+                written = write_report_files(notebook, out, stem, formats, settings if args.settings else None,
+                                             args.questionnaire)
         except ReportFormatError as exc:
             raise InputErrors([InputProblem(str(out), exc.format, exc.message)]) from None
         if not args.executed:

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import ast
 import base64
+import contextlib
 import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Iterator, Sequence
 
 from pmo_assess import __version__
 from pmo_assess.errors import InputErrors, InputProblem
@@ -258,38 +259,61 @@ def _deck_bytes(source: Source) -> bytes:
         return path.read_bytes()
 
 
-def write_report_files(notebook_path: Path, folder: Path, stem: str, formats: Sequence[str],
-                       settings=None, questionnaire: str | Path | None = None) -> list[Path]:
-    """Render an executed notebook into ``folder/stem.<format>`` for each format (all or none); returns the paths.
-
-    ``settings`` and ``questionnaire`` stand in for the files the notebook's parameters name when those no longer
-    exist (see :func:`read_source`). A notebook that
-    stopped with an error, or a format that fails, raises ReportFormatError(format, message); nothing is written.
-    """
-    from pmo_assess.io.outputs import publish_all
-
-    current = formats[0] if formats else "html"
+@contextlib.contextmanager
+def _as_format_error(current: list[str]) -> Iterator[None]:
+    """Any failure inside as a ReportFormatError of the format ``current[0]`` (being rendered when it failed)."""
     try:
-        source = read_source(notebook_path, settings, questionnaire)
-        html = document_html(source)
-        files = {}
-        pdf = None
-        if "pdf" in formats:  # the browser prints while the deck is made
-            from pmo_assess.report.pdf import start_pdf
-
-            pdf = start_pdf(html, source.title, source.author)
-        for current in formats:
-            if current == "html":
-                files[Path(folder) / f"{stem}.html"] = html.encode("utf-8")
-            elif current == "pptx":
-                files[Path(folder) / f"{stem}.pptx"] = _deck_bytes(source)
-        if pdf is not None:
-            current = "pdf"
-            files[Path(folder) / f"{stem}.pdf"] = pdf()
-        return publish_all(files)
+        yield
     except ReportFormatError:
         raise
     except InputErrors as exc:
-        raise ReportFormatError(current, exc.render()) from None
+        raise ReportFormatError(current[0], exc.render()) from None
     except Exception as exc:  # a library's failure on one unit must fail that unit only, with its reason
-        raise ReportFormatError(current, f"{type(exc).__name__}: {exc}") from exc
+        raise ReportFormatError(current[0], f"{type(exc).__name__}: {exc}") from exc
+
+
+def begin_report_files(notebook_path: Path, folder: Path, stem: str, formats: Sequence[str],
+                       settings=None, questionnaire: str | Path | None = None) -> Callable[[], list[Path]]:
+    """Start rendering an executed notebook's reports: the HTML and the deck now, the PDF handed to this process's
+    browser. The call returned waits for the PDF and writes ``folder/stem.<format>`` for each format (all or none),
+    returning the paths; what runs between the two calls overlaps the PDF's printing.
+
+    ``settings`` and ``questionnaire`` stand in for the files the notebook's parameters name when those no longer
+    exist (see :func:`read_source`). A notebook that stopped with an error, or a format that fails, raises
+    ReportFormatError(format, message) from either call; nothing is written.
+    """
+    from pmo_assess.io.outputs import publish_all
+
+    current = [formats[0] if formats else "html"]
+    files: dict[Path, bytes] = {}
+    pdf = None
+    with _as_format_error(current):
+        source = read_source(notebook_path, settings, questionnaire)
+        html = document_html(source)
+        if "pdf" in formats:
+            from pmo_assess.report.pdf import start_pdf
+
+            current[0] = "pdf"
+            pdf = start_pdf(html, source.title, source.author)
+        for fmt in formats:
+            current[0] = fmt
+            if fmt == "html":
+                files[Path(folder) / f"{stem}.html"] = html.encode("utf-8")
+            elif fmt == "pptx":
+                files[Path(folder) / f"{stem}.pptx"] = _deck_bytes(source)
+
+    def finish() -> list[Path]:
+        with _as_format_error(current):
+            if pdf is not None:
+                current[0] = "pdf"
+                files[Path(folder) / f"{stem}.pdf"] = pdf()
+            return publish_all(files)
+
+    return finish
+
+
+def write_report_files(notebook_path: Path, folder: Path, stem: str, formats: Sequence[str],
+                       settings=None, questionnaire: str | Path | None = None) -> list[Path]:
+    """Render an executed notebook into ``folder/stem.<format>`` for each format (all or none); returns the paths
+    (see :func:`begin_report_files`)."""
+    return begin_report_files(notebook_path, folder, stem, formats, settings, questionnaire)()
