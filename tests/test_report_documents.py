@@ -344,6 +344,23 @@ def test_report_command_bad_input_is_one_message_and_exit_2(tmp_path, capsys):
     assert "unknown format 'odt'" in capsys.readouterr().err
 
 
+def test_report_command_finds_bad_answers_before_starting_a_kernel(tmp_path, capsys, monkeypatch):
+    from pmo_assess.cli import main
+
+    def no_kernel(*args, **kwargs):
+        raise AssertionError("a kernel was started for input that cannot be scored")
+
+    monkeypatch.setattr(papermill, "execute_notebook", no_kernel)
+    common = [str(ANSWERS), "-q", str(BANK), "--out", str(tmp_path / "out")]
+    assert main(["report", *common, "--unit", "Retail Bankin"]) == 2
+    assert "Retail Bankin" in capsys.readouterr().err  # the unit is not in the answers: named
+    bad_targets = tmp_path / "targets.yaml"
+    bad_targets.write_text("no-such-capability: 3\n", encoding="utf-8")
+    assert main(["report", *common, "--unit", "Retail Banking", "--targets", str(bad_targets)]) == 2
+    assert "no-such-capability" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists() or list((tmp_path / "out").iterdir()) == []
+
+
 def test_report_command_rerenders_an_executed_notebook_without_a_kernel(unit_run, tmp_path):
     from pmo_assess.cli import main
 

@@ -102,9 +102,14 @@ def _check(args: argparse.Namespace):
     return formats, settings, out
 
 
+#: Seconds the unit's notebook (and separately its kernel's start) may take: a stuck kernel never hangs the command.
+NOTEBOOK_TIMEOUT = 600
+
+
 def _run_notebook(args: argparse.Namespace, work: Path) -> Path:
     """Execute the assessment notebook for the unit in ``work``; InputErrors when the notebook rejects the input."""
     import papermill
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
     from pmo_assess.errors import InputErrors, InputProblem
     from pmo_assess.report.paths import REPO_ROOT
@@ -116,14 +121,24 @@ def _run_notebook(args: argparse.Namespace, work: Path) -> Path:
                   "report_settings": str(Path(args.settings).resolve()) if args.settings else "",
                   "roadmap": str(Path(args.roadmap).resolve()) if args.roadmap else "",
                   "previous_scores": str(Path(args.previous_scores).resolve()) if args.previous_scores else ""}
+    from pmo_assess.report.inputs import load_unit_inputs
+
+    # every problem with the inputs found here, in about a second, before a kernel starts (the notebook loads them
+    # with this same call, so the messages are the ones it would give)
+    load_unit_inputs(**{name: value for name, value in parameters.items() if name != "output_dir"})
     executed = work / "assessment.ipynb"
     try:
         papermill.execute_notebook(str(REPO_ROOT / "notebooks" / "assessment.ipynb"), str(executed),
-                                   parameters=parameters, progress_bar=False, cwd=str(work))
+                                   parameters=parameters, progress_bar=False, cwd=str(work),
+                                   execution_timeout=NOTEBOOK_TIMEOUT, start_timeout=NOTEBOOK_TIMEOUT)
     except papermill.PapermillExecutionError as exc:
         if exc.ename == "InputErrors":
             raise InputErrors([InputProblem("input", "", str(exc.evalue))]) from None
         raise
+    except (TimeoutError, CellTimeoutError, DeadKernelError) as exc:  # one message, no traceback
+        raise InputErrors([InputProblem("notebooks/assessment.ipynb", "", f"the unit's notebook did not finish "
+                                        f"({type(exc).__name__}: within {NOTEBOOK_TIMEOUT} s, or its kernel "
+                                        "died); nothing was written")]) from None
     return executed
 
 
