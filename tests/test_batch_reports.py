@@ -46,6 +46,8 @@ def test_batch_over_samples_writes_escaped_code_free_reports_and_the_portfolio(t
     executed = json.loads((out / "portfolio.ipynb").read_text(encoding="utf-8"))
     counts = [c["execution_count"] for c in executed["cells"] if c["cell_type"] == "code"]
     assert counts == list(range(1, len(counts) + 1))  # its warmed-up kernel starts clean, at count 1
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["portfolio"]["profile"]["reused"] is True  # on a kernel a unit ran on (no kernel start)
     portfolio = (out / "portfolio.html").read_text(encoding="utf-8")
     assert "2 business units" in portfolio and "Group Technology" in portfolio
     assert "Harbour &lt;Ops&gt;" in portfolio and "from pmo_assess" not in portfolio

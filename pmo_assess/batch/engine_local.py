@@ -1,25 +1,25 @@
 """Run unit jobs on this machine: one thread per worker, each unit in its own kernel process.
 
-With ``reuse_kernels`` the workers share a :class:`~pmo_assess.batch.kernel_pool.KernelPool` (one
-warmed kernel per worker, reset between units); otherwise every unit starts a fresh kernel.
+Given a :class:`~pmo_assess.batch.kernel_pool.KernelPool` (the caller's: the portfolio runs on it after the
+units) the workers share it (one warmed kernel per worker, reset between units); otherwise every unit starts
+a fresh kernel.
 """
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from typing import Callable
 
-from pmo_assess.batch.kernel_pool import KernelPool, unit_warm_up
+from pmo_assess.batch.kernel_pool import KernelPool
 from pmo_assess.batch.run import NotebookJob, RunResult, run_notebook_job
 
 
-def run_local(jobs: list[NotebookJob], workers: int, timeout: float, reuse_kernels: bool,
+def run_local(jobs: list[NotebookJob], workers: int, timeout: float, pool: KernelPool | None,
               on_result: Callable[[NotebookJob, RunResult], None], when_last_started: Callable[[], None]) -> None:
     """Run ``jobs`` ``workers`` at a time; ``on_result`` is called in this thread as each ends.
 
     ``when_last_started`` is called when every remaining job has a worker, i.e. when a core is about to
     fall idle (possibly more than once: it must be idempotent). Ctrl-C kills every running kernel."""
     watches: set = set()
-    pool = KernelPool(unit_warm_up(jobs[0].formats if jobs else ("html",))) if reuse_kernels else None
     executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pmo-unit")
     try:
         futures = {executor.submit(run_notebook_job, job, timeout, watches, None, pool): job for job in jobs}
@@ -36,7 +36,4 @@ def run_local(jobs: list[NotebookJob], workers: int, timeout: float, reuse_kerne
             watch.kill()
         executor.shutdown(wait=False, cancel_futures=True)
         raise
-    finally:
-        if pool is not None:
-            pool.close()
     executor.shutdown()

@@ -39,6 +39,7 @@ from pmo_assess.batch.discover import (
     load_inputs,
 )
 from pmo_assess.batch.jobs import RunOptions, portfolio_job, portfolio_job_key, unit_job
+from pmo_assess.batch.kernel_pool import KernelPool, unit_warm_up
 from pmo_assess.batch.kernels import WarmKernel
 from pmo_assess.batch.manifest import FILE_NAME as MANIFEST_FILE
 from pmo_assess.batch.manifest import Manifest, file_hash, rows_hash, targets_text, unit_key
@@ -357,23 +358,28 @@ def _run_all(config: BatchConfig, prepared: _Prepared, cluster, stream: TextIO, 
     print(f"{len(slugs)} business unit(s): {len(jobs)} to run, {len(outcomes) - invalid} up to date, "
           f"{invalid} with invalid answers; {where}", file=stream, flush=True)
     warm: list[WarmKernel] = []
+    # the units' warm kernels, here when units run on this machine; the bundled portfolio runs on one of them too
+    pool = KernelPool(unit_warm_up(config.formats)) if jobs and cluster is None and config.kernels_reused() else None
+    portfolio_pooled = pool is not None and config.portfolio_notebook.resolve() == PORTFOLIO_NOTEBOOK.resolve()
     if jobs and cluster is None:
         warm_up_reports(config.formats)  # this process prints every unit's PDF
 
     def warm_up_portfolio_kernel() -> None:
-        if not warm:
+        if not warm and not portfolio_pooled:
             warm.append(WarmKernel(PORTFOLIO_WARM_UP))
             warm_up_reports(config.formats)  # the portfolio's reports render here
 
     try:
-        for outcome in _run_units(config, jobs, inputs, manifest, cluster, stream, warm_up_portfolio_kernel):
+        for outcome in _run_units(config, jobs, inputs, manifest, cluster, stream, warm_up_portfolio_kernel, pool):
             outcomes[outcome.name] = outcome
         ordered = [outcomes[unit] for unit in slugs]
         ordered.append(_run_portfolio(config, prepared, manifest, questionnaire_hash, stream,
-                                      warm[0] if warm else None))
+                                      warm[0] if warm else None, pool if portfolio_pooled else None))
     finally:
         for kernel in warm:  # unused (portfolio up to date, or interrupted) or already shut down: tidy up
             kernel.discard()
+        if pool is not None:
+            pool.close()
     write_summary_csv(folder / SUMMARY_FILE, ordered)
     out_stream.write(summary_text(ordered))
     for outcome in ordered:
@@ -384,7 +390,7 @@ def _run_all(config: BatchConfig, prepared: _Prepared, cluster, stream: TextIO, 
 
 
 def _run_units(config: BatchConfig, jobs: list[tuple[NotebookJob, dict]], inputs: BatchInputs, manifest: Manifest,
-               cluster, stream: TextIO, when_last_started) -> list[Outcome]:
+               cluster, stream: TextIO, when_last_started, pool: KernelPool | None) -> list[Outcome]:
     """Run the unit jobs on this machine or the cluster; each is recorded in the manifest as it ends."""
     entries = {job.name: entry for job, entry in jobs}
     outcomes: dict[str, Outcome] = {}
@@ -410,15 +416,14 @@ def _run_units(config: BatchConfig, jobs: list[tuple[NotebookJob, dict]], inputs
         else:
             from pmo_assess.batch.engine_local import run_local
 
-            run_local([job for job, _ in jobs], config.workers, config.timeout, config.kernels_reused(), record,
-                      when_last_started)
+            run_local([job for job, _ in jobs], config.workers, config.timeout, pool, record, when_last_started)
     finally:
         progress.close()
     return [outcomes[job.name] for job, _ in jobs]
 
 
 def _run_portfolio(config: BatchConfig, prepared: _Prepared, manifest: Manifest, questionnaire_hash: str,
-                   stream: TextIO, warm: WarmKernel | None) -> Outcome:
+                   stream: TextIO, warm: WarmKernel | None, pool: KernelPool | None) -> Outcome:
     folder = prepared.folder
     score_files = [p for p in (folder / "units").glob("*/scores.json") if not p.parent.name.startswith(".")]
     if not score_files:
@@ -429,7 +434,7 @@ def _run_portfolio(config: BatchConfig, prepared: _Prepared, manifest: Manifest,
     if not config.rerun_all and manifest.is_current(manifest.portfolio, key, list(job.outputs.values())):
         return Outcome("portfolio", "up to date", report=str(_report_path(job)))
     print(f"building the portfolio view from {len(score_files)} unit report(s)", file=stream, flush=True)
-    result = run_notebook_job(job, config.timeout, warm=warm)
+    result = run_notebook_job(job, config.timeout, warm=warm, pool=pool)
     manifest.record_portfolio({"key": key, "status": result.status, "error": result.error,
                                "seconds": round(result.seconds, 1), "finished": _now(), "profile": result.profile})
     return _outcome("portfolio", result, _report_path(job))
