@@ -23,7 +23,7 @@ MAX_UNITS_PER_KERNEL = 50
 #: Seconds the reset before a unit may take before the kernel counts as stuck.
 RESET_TIMEOUT = 30
 #: What a pooled kernel imports once, when it starts (the bundled unit notebook's heavy imports).
-UNIT_WARM_UP = ("pandas", "matplotlib.pyplot", "seaborn", "pmo_assess.report.unit", "pmo_assess.report.tables",
+UNIT_WARM_UP = ("pandas", "matplotlib.pyplot", "pmo_assess.report.unit", "pmo_assess.report.tables",
                 "pmo_assess.report.display", "pmo_assess.charts.heatmap", "pmo_assess.charts.radar")
 #: Imported too when a batch's reports include these formats (a pooled kernel makes the deck; the batch process
 #: itself, which prints the PDFs and renders the portfolio's reports, loads them all).

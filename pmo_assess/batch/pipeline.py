@@ -61,7 +61,7 @@ PORTFOLIO_NOTEBOOK = REPO_ROOT / "notebooks" / "portfolio.ipynb"
 #: The longest --timeout accepted (7 days): beyond it the timers that enforce it overflow.
 MAX_TIMEOUT = 7 * 24 * 3600.0
 #: What the portfolio's kernel imports while the last units still run (the bundled notebook's heavy imports).
-PORTFOLIO_WARM_UP = ("pandas", "seaborn", "pmo_assess.report.portfolio", "pmo_assess.charts.heatmap",
+PORTFOLIO_WARM_UP = ("pandas", "pmo_assess.report.portfolio", "pmo_assess.charts.heatmap",
                      "pmo_assess.charts.bars")
 #: Report formats (pmo_assess.report.documents.FORMATS; repeated so that the checks import nothing heavy).
 FORMATS = ("html", "pdf", "pptx")
