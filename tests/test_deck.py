@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import zipfile
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from pptx import Presentation
 
 from pmo_assess.errors import InputErrors
@@ -82,9 +84,89 @@ def test_unit_deck_has_the_readout_slides_in_order(retail_deck):
     for said in ("Northwind Bank", "Assessed 20 November 2026 · round 2026-Q4", "Dana Reyes, Acme Advisory",
                  "value-driven-pmo 1.0.0"):
         assert said in cover
-    # charts are pictures; everything else editable text or tables
+    # the radar is a picture; everything else editable text or tables (the capability heatmap is a coloured table)
     pictures = [shape for s in deck.slides for shape in s.shapes if shape.shape_type == 13]
-    assert len(pictures) == 2
+    assert len(pictures) == 1
+    assert [s.shapes.title.text for s in deck.slides if any(p in s.shapes for p in pictures)] == [
+        "Dimensions: current level against target"]
+
+
+def test_a_long_capability_list_shrinks_its_text_to_stay_on_the_slide(document, bank, tmp_path):
+    unit = unit_of(document, "Retail Banking")
+    many = {**unit, "capabilities": unit["capabilities"] * 2}  # 36 rows: too many for 11 pt text and margins
+    deck = Presentation(str(write_unit_deck(many, bank, tmp_path / "long.pptx", ReportSettings())))
+    slide = slide_by_title(deck, "Capabilities")
+    heat = next(shape for shape in slide.shapes if shape.has_table)
+    assert len(heat.table.rows) == 37
+    assert max(shape.top + shape.height for shape in slide.shapes) <= deck.slide_height
+    sizes = {run.font.size.pt for row in heat.table.rows for cell in row.cells
+             for paragraph in cell.text_frame.paragraphs for run in paragraph.runs}
+    row_points = heat.height / len(heat.table.rows) / 12700
+    margins = {cell.margin_top + cell.margin_bottom for row in heat.table.rows for cell in row.cells}
+    # a line of text is about 1.2 × its size; with the cell's margins it must fit the row's height
+    assert len(sizes) == len(margins) == 1
+    size = sizes.pop()
+    assert 6 <= size < 11 and size * 1.2 + margins.pop() / 12700 <= row_points
+
+
+def test_a_questionnaire_edited_between_decks_is_read_again(tmp_path):
+    # decks of a batch share one parsed questionnaire; an edited file must never be served from that cache
+    from pmo_assess.report.readout_inputs import _questionnaire_at
+
+    copy = tmp_path / "bank.yaml"
+    text = BANK.read_text(encoding="utf-8")
+    copy.write_text(text, encoding="utf-8")
+    first = _questionnaire_at(copy)
+    assert _questionnaire_at(copy) is first  # unchanged: parsed once
+    copy.write_text(text.replace("name: Customer orientation", "name: Client focus"), encoding="utf-8")
+    assert _questionnaire_at(copy).capability("customer-orientation").name == "Client focus"
+
+
+@pytest.fixture(scope="module")
+def portfolio_deck(document, bank, tmp_path_factory):
+    path = write_portfolio_deck(document["units"], bank, tmp_path_factory.mktemp("portfolio") / "portfolio.pptx",
+                                SETTINGS, round_info=document["round"])
+    return Presentation(str(path)), path
+
+
+def test_chart_pictures_are_crisp_where_they_are_shown(retail_deck, portfolio_deck):
+    # at least 150 pixels per inch of the picture's size on the slide, in the unit's and the portfolio's deck
+    portfolio, _ = portfolio_deck
+    pictures = [shape for deck in (retail_deck[0], portfolio) for s in deck.slides for shape in s.shapes
+                if shape.shape_type == 13]
+    assert len(pictures) == 2  # the unit's radar and the portfolio's capability scores
+    for picture in pictures:
+        with Image.open(io.BytesIO(picture.image.blob)) as image:
+            assert image.width / (picture.width / 914400) >= 150 and image.height / (picture.height / 914400) >= 150
+        assert picture.left >= 0 and picture.left + picture.width <= portfolio.slide_width
+        assert picture.top + picture.height <= portfolio.slide_height
+
+
+def fill_of(cell) -> str:
+    return str(cell.fill.fore_color.rgb)
+
+
+def test_capability_heatmap_is_a_table_coloured_on_the_level_scale(retail_deck, document, bank):
+    deck, _ = retail_deck
+    unit = unit_of(document, "Retail Banking")
+    slide = slide_by_title(deck, "Capabilities")
+    tables = [shape for shape in slide.shapes if shape.has_table]
+    heat, key = tables[0].table, tables[1].table
+    rows = [[cell.text for cell in row.cells] for row in heat.rows]
+    assert rows[0] == ["Capability", "Score", "Level", "Target"]
+    names = {c.id: c.name for c in bank.capabilities}
+    assert rows[1:] == [[names[c["id"]], f"{c['score']:.2f}", f"{c['level']} {c['level_name']}",
+                         f"{c['target']} {bank.level_name(c['target'])}"] for c in unit["capabilities"]]
+    # RdYlGn at the ends of the 1-4 scale: level 1 is its first colour (165, 0, 38), level 4 its last (0, 104, 55)
+    ends = [(r, cap["level"]) for r, cap in enumerate(unit["capabilities"], start=1) if cap["level"] in (1, 4)]
+    assert {level for _, level in ends} == {1, 4}  # Retail Banking has capabilities at both ends
+    for r, level in ends:
+        assert fill_of(heat.cell(r, 2)) == {1: "A50026", 4: "006837"}[level]
+    assert [cell.text for cell in key.rows[0].cells] == ["Colour: score / level (1-4)", "1 ad hoc", "2 evolving",
+                                                         "3 operationalizing", "4 optimizing"]
+    assert (fill_of(key.cell(0, 1)), fill_of(key.cell(0, 4))) == ("A50026", "006837")
+    bottom = max(shape.top + shape.height for shape in tables)
+    assert bottom <= deck.slide_height  # 18 capabilities and the key fit on the slide
 
 
 def test_headline_slide_holds_the_units_numbers_and_what_holds_the_level(retail_deck, document, bank):
@@ -196,10 +278,8 @@ def test_a_broken_template_is_an_input_error_naming_the_file(document, bank, tmp
     assert not (tmp_path / "out.pptx").exists()
 
 
-def test_portfolio_deck_lists_every_unit_with_its_level(document, bank, tmp_path):
-    path = write_portfolio_deck(document["units"], bank, tmp_path / "portfolio.pptx", SETTINGS,
-                                round_info=document["round"])
-    deck = Presentation(str(path))
+def test_portfolio_deck_lists_every_unit_with_its_level(portfolio_deck, document, bank):
+    deck, path = portfolio_deck
     assert deck.slides[0].shapes.title.text == "Northwind Bank"
     rows = table_rows(slide_by_title(deck, "5 business units"))
     expected = [[u["business_unit"], str(u["respondents"]), f"{u['overall']['score']:.2f}",
@@ -216,3 +296,15 @@ def test_portfolio_deck_lists_every_unit_with_its_level(document, bank, tmp_path
     assert weakest[0] == bank.capability(lowest).name
     assert weakest[1] == f"{sum(means[lowest]) / len(means[lowest]):.2f}"
     assert Path(path).stat().st_size > 0 and deck.core_properties.author == "Dana Reyes"
+
+
+def test_portfolio_levels_are_a_table_coloured_on_the_level_scale(portfolio_deck, document, bank):
+    deck, _ = portfolio_deck
+    slide = slide_by_title(deck, "Levels per dimension")
+    heat = next(shape.table for shape in slide.shapes if shape.has_table)
+    rows = [[cell.text for cell in row.cells] for row in heat.rows]
+    assert rows[0] == ["Business unit", *(d.name for d in bank.dimensions), "Overall"]
+    assert rows[1:] == [[u["business_unit"], *(str(d["level"]) for d in u["dimensions"]), str(u["overall"]["level"])]
+                        for u in document["units"]]
+    public = next(r for r, row in enumerate(rows) if row[0] == "Public Sector Programmes")
+    assert {fill_of(heat.cell(public, c)) for c in range(1, len(rows[0]))} == {"A50026"}  # level 1 everywhere

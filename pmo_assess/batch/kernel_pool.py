@@ -29,6 +29,14 @@ UNIT_WARM_UP = ("pandas", "matplotlib.pyplot", "pmo_assess.report.unit", "pmo_as
 #: itself, which prints the PDFs and renders the portfolio's reports, loads them all).
 REPORT_WARM_UP = {"pdf": ("pmo_assess.report.documents", "pmo_assess.report.pdf", "pypdf"),
                   "pptx": ("pmo_assess.report.documents", "pmo_assess.report.deck", "pptx")}
+#: Run too when a batch's reports include PPTX: what the kernel's first deck would pay for (the default template
+#: parsed, matplotlib's fonts and PNG writer loaded); a failure here is left for the deck itself to report.
+DECK_WARM_UP = """\
+try:
+    __import__("pmo_assess.report.deck", fromlist=["warm_up"]).warm_up()
+except Exception:
+    pass
+"""
 #: Run once after the warm-up imports: what is loaded now is never garbage, so the collections that IPython's
 #: reset (and Python) run later skip it (a full collection over pandas and matplotlib costs about 0.2 s).
 FREEZE_CODE = '__import__("gc").collect()\n__import__("gc").freeze()\n'
@@ -57,7 +65,8 @@ def unit_warm_up(formats: tuple[str, ...] = ("html",)) -> str:
     modules = dict.fromkeys(UNIT_WARM_UP)
     if "pptx" in formats:
         modules.update(dict.fromkeys(REPORT_WARM_UP["pptx"]))
-    return "".join(f"__import__({module!r})\n" for module in modules) + FREEZE_CODE
+    imports = "".join(f"__import__({module!r})\n" for module in modules)
+    return imports + (DECK_WARM_UP if "pptx" in formats else "") + FREEZE_CODE
 
 
 class ReusableKernelManager(PrivateKernelManager):

@@ -125,6 +125,8 @@ def warm_up_reports(formats: tuple[str, ...]) -> None:
                 importlib.import_module(module)
             if "pdf" in formats:
                 importlib.import_module("pmo_assess.report.pdf").start_printer()
+            if "pptx" in formats:
+                importlib.import_module("pmo_assess.report.deck").warm_up()
         except Exception:
             pass
 

@@ -5,6 +5,7 @@ the colour bar spells out the level scale (1 ad hoc … 4 optimizing) with the l
 """
 from __future__ import annotations
 
+import functools
 from typing import Mapping, Sequence
 
 import numpy as np
@@ -17,6 +18,27 @@ from pmo_assess.model import LEVEL_NAMES
 LEVEL_COLOURS = "RdYlGn"
 #: Axis labels longer than this are cut with '…' (the full names are in the tables beside the chart).
 LABEL_WIDTH = 40
+#: Text written on a light cell (on a dark one it is white), and the fill of a cell without a value.
+DARK_TEXT, NO_VALUE = "#262626", "#e0e0e0"
+
+
+@functools.cache
+def _scale():
+    """The level colour map and its 1-4 normalisation (looked up once: a lookup copies the map)."""
+    import matplotlib
+
+    return matplotlib.colormaps[LEVEL_COLOURS], matplotlib.colors.Normalize(vmin=1, vmax=4)
+
+
+def level_colours(value: float) -> tuple[tuple[float, float, float], str]:
+    """The fill of a 1-4 value on the level scale (RGB, 0-1) and the text colour that reads on it.
+
+    Shared by the heatmap pictures and the readout deck's heat table, so both colour a score alike.
+    """
+    colours, norm = _scale()
+    red, green, blue, _ = colours(norm(value))
+    dark = 0.2126 * red + 0.7152 * green + 0.0722 * blue > 0.408  # light cell: dark text
+    return (red, green, blue), DARK_TEXT if dark else "white"
 
 
 def _label(value: object, names: Mapping[str, str]) -> str:
@@ -48,22 +70,20 @@ def heatmap(matrix: pd.DataFrame, title: str = "", value_format: str = ".1f",
     figure = Figure(figsize=(width, 1.6 + 0.34 * rows))
     ax = figure.add_subplot()
     values = matrix.astype(float).to_numpy()
-    colours = matplotlib.colormaps[LEVEL_COLOURS].with_extremes(bad="#e0e0e0")
+    colours = matplotlib.colormaps[LEVEL_COLOURS].with_extremes(bad=NO_VALUE)
     norm = matplotlib.colors.Normalize(vmin=1, vmax=4)
     mesh = ax.pcolormesh(np.ma.masked_invalid(values), cmap=colours, norm=norm, edgecolors="white", linewidth=0.5)
     ax.set_xlim(0, columns)
     ax.set_ylim(rows, 0)
+    colourbar = figure.colorbar(mesh, ax=ax)  # before the cell texts: setting it up re-transforms every artist
     texts = None if cell_text is None else cell_text.astype(str).to_numpy()
     for (r, c), value in np.ndenumerate(values):
         if value != value:
             continue
-        red, green, blue, _ = colours(norm(value))
-        dark = 0.2126 * red + 0.7152 * green + 0.0722 * blue > 0.408  # light cell: dark text
         ax.text(c + 0.5, r + 0.5, format(value, value_format) if texts is None else texts[r, c], ha="center",
-                va="center", fontsize=10, color="#262626" if dark else "white")
+                va="center", fontsize=10, color=level_colours(value)[1])
     for side in ax.spines.values():
         side.set_visible(False)
-    colourbar = figure.colorbar(mesh, ax=ax)
     upright = columns <= 8 and all(len(t) <= 12 for t in column_labels)  # few short labels read level
     ax.set_xticks(np.arange(columns) + 0.5, labels=column_labels, rotation=0 if upright else 40,
                   ha="center" if upright else "right", fontsize=8, rotation_mode="anchor")

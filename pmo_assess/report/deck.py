@@ -2,8 +2,10 @@
 
 A unit's deck: cover, headline level and what holds it, dimension radar against target, capability
 heatmap, top gaps, disputed items for discussion, roadmap waves (when a roadmap exists) and next
-steps. Titles, text and tables stay editable; charts are pictures. No respondent is named anywhere,
-and the document properties carry only the assessor (or "pmo-assess").
+steps. Titles, text and tables stay editable: heatmaps of a few columns (a unit's capabilities, the
+portfolio's levels per dimension) are tables coloured on the level scale; the radar and the portfolio's
+units × capabilities are pictures. No respondent is named anywhere, and the document properties carry
+only the assessor (or "pmo-assess").
 """
 from __future__ import annotations
 
@@ -11,10 +13,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
+from matplotlib.colors import to_hex
+from pptx.dml.color import RGBColor
 from pptx.util import Inches
 
 from pmo_assess import __version__
-from pmo_assess.charts.heatmap import heatmap
+from pmo_assess.charts.heatmap import DARK_TEXT, NO_VALUE, heatmap, level_colours
 from pmo_assess.charts.radar import radar_chart
 from pmo_assess.model import Questionnaire
 from pmo_assess.report import deck_content as content
@@ -27,6 +31,8 @@ if TYPE_CHECKING:
     from pmo_assess.roadmap.roadmap_file import Roadmap
 
 MAX_ROWS = content.MAX_ROWS
+#: Height of the colour key under a heat table.
+KEY_HEIGHT = Inches(0.4)
 
 
 def _more(box: Box, slide, shown: int, total: int) -> Box:
@@ -61,22 +67,64 @@ def _radar(unit: dict, questionnaire: Questionnaire):
                        level_names=[questionnaire.level_name(v) for v in (1, 2, 3, 4)])
 
 
-def _capability_heatmap(unit: dict, questionnaire: Questionnaire):
-    """Capabilities (rows) × score, level and target, coloured on the 1-4 scale and written in words."""
+def _level_fill(value: float | None) -> tuple[RGBColor, RGBColor]:
+    """A cell's fill and text colour for a value on the 1-4 level scale, as the heatmaps colour it (grey: none)."""
+    if value is None:
+        return RGBColor.from_string(NO_VALUE[1:]), RGBColor.from_string(DARK_TEXT[1:])
+    fill, text = level_colours(value)
+    return RGBColor(*(round(255 * part) for part in fill)), RGBColor.from_string(to_hex(text)[1:])
+
+
+def _heat_table(slide, box: Box, corner: str, columns: list[str], rows: list[tuple[str, list[tuple]]],
+                questionnaire: Questionnaire, legend: str, widths: list[float]) -> None:
+    """A heatmap as a table: ``rows`` of (name, [(value, text), ...]), each cell coloured by its value on the 1-4
+    scale (grey: none), with the scale spelled out under it. Editable, legible at any size, and no picture to draw."""
+    colours = {(r, c): _level_fill(value) for r, (_, cells) in enumerate(rows, start=1)
+               for c, (value, _) in enumerate(cells, start=1)}
+    gap = Inches(0.15)
+    height = add_table(slide, Box(box.left, box.top, box.width, box.height - KEY_HEIGHT - gap), [corner, *columns],
+                       [[name, *(text for _, text in cells)] for name, cells in rows], widths=widths, size=11,
+                       colours=colours)
+    missing = any(value is None for _, cells in rows for value, _ in cells)
+    key = [f"Colour: {legend}", *(f"{v} {questionnaire.level_name(v)}" for v in (1, 2, 3, 4)),
+           *(["no score"] if missing else [])]
+    add_table(slide, Box(box.left, box.top + height + gap, box.width, KEY_HEIGHT), key, [],
+              widths=[2.6] + [1.9] * (len(key) - 1), size=11,
+              colours={(0, c): _level_fill(c if c <= 4 else None) for c in range(1, len(key))})
+
+
+def _capability_heat_table(slide, box: Box, unit: dict, questionnaire: Questionnaire) -> None:
+    """Capabilities × score, level and target, coloured on the 1-4 scale and written in words."""
     names = content.names_of(questionnaire)
     caps = unit["capabilities"]
-    index = [names.get(c["id"], c["id"]) for c in caps]
-    has_targets = any(c.get("target") is not None for c in caps)
-    values = {"score": [c.get("score") for c in caps], "level": [c.get("level") for c in caps]}
-    text = {"score": [content.score_text(c.get("score")) if c.get("score") is not None else "" for c in caps],
-            "level": [content.level_text(c) if c.get("level") is not None else "" for c in caps]}
-    if has_targets:
-        values["target"] = [c.get("target") for c in caps]
-        text["target"] = ["" if c.get("target") is None else
-                          f"{c['target']} {questionnaire.level_name(c['target'])}" for c in caps]
-    matrix = pd.DataFrame(values, index=index, dtype=float)
-    return heatmap(matrix, cell_text=pd.DataFrame(text, index=index), colourbar_label="score / level (1-4)",
-                   level_names=[questionnaire.level_name(v) for v in (1, 2, 3, 4)])
+    columns = [("Score", "score", lambda c: content.score_text(c["score"])), ("Level", "level", content.level_text)]
+    if any(c.get("target") is not None for c in caps):
+        columns.append(("Target", "target", lambda c: f"{c['target']} {questionnaire.level_name(c['target'])}"))
+    rows = [(names.get(cap["id"], cap["id"]),
+             [(cap.get(key), "" if cap.get(key) is None else said(cap)) for _, key, said in columns]) for cap in caps]
+    _heat_table(slide, box, "Capability", [name for name, _, _ in columns], rows, questionnaire,
+                "score / level (1-4)", [4.2, 1.3, 2.5, 2.5][:len(columns) + 1])
+
+
+def _portfolio_levels(slide, box: Box, units: list[dict], questionnaire: Questionnaire) -> None:
+    """Units × dimensions (and overall), each cell the unit's level, coloured on the 1-4 scale."""
+    names = content.names_of(questionnaire)
+    dims = list(dict.fromkeys(d["id"] for u in units for d in u["dimensions"]))
+    rows = []
+    for unit in units:
+        levels = {d["id"]: d.get("level") for d in unit["dimensions"]}
+        cells = [*(levels.get(d) for d in dims), unit["overall"].get("level")]
+        rows.append((unit["business_unit"], [(level, "" if level is None else str(level)) for level in cells]))
+    _heat_table(slide, box, "Business unit", [*(names.get(d, d) for d in dims), "Overall"], rows, questionnaire,
+                "level (1-4)", [3.2] + [1.5] * (len(dims) + 1))
+
+
+def warm_up() -> None:
+    """Do once, in a process that will write decks (a batch kernel's warm-up), what its first deck would pay for:
+    python-pptx's default template parsed, matplotlib's fonts, polar axes, level colours and PNG writer loaded."""
+    slide, box = add_slide(open_presentation(None), "warm-up", template=False)
+    add_figure(slide, box, radar_chart(["a", "b", "c"], [1, 2, 3], [2, 3, 4]))
+    level_colours(1.0)
 
 
 def write_unit_deck(unit: dict, questionnaire: Questionnaire, path: Path, settings: ReportSettings,
@@ -99,7 +147,7 @@ def write_unit_deck(unit: dict, questionnaire: Questionnaire, path: Path, settin
     slide, box = add_slide(deck, "Dimensions: current level against target", template)
     add_figure(slide, box, _radar(unit, questionnaire))
     slide, box = add_slide(deck, "Capabilities: score, level and target", template)
-    add_figure(slide, box, _capability_heatmap(unit, questionnaire))
+    _capability_heat_table(slide, box, unit, questionnaire)
 
     has_targets = any(c.get("target") is not None for c in unit["capabilities"])
     _table_slide(deck, "Top gaps to target", template, ["Capability", "Dimension", "Score", "Level", "Target", "Gap"],
@@ -166,7 +214,7 @@ def write_portfolio_deck(units: list[dict], questionnaire: Questionnaire, path: 
                  widths=[2.8, 1.3, 0.9, 2.0, 1.8, 1.8])
     if units:
         slide, box = add_slide(deck, "Levels per dimension", template)
-        add_figure(slide, box, _portfolio_levels(units, questionnaire))
+        _portfolio_levels(slide, box, units, questionnaire)
         slide, box = add_slide(deck, "Capability scores across units", template)
         add_figure(slide, box, _portfolio_scores(units, questionnaire))
     _table_slide(deck, "Weakest capabilities across units", template,
@@ -181,14 +229,6 @@ def write_portfolio_deck(units: list[dict], questionnaire: Questionnaire, path: 
     add_text(slide, box, _portfolio_steps(units, questionnaire), size=18, bullets=True)
     _properties(deck, settings, f"{organisation} — PMO maturity across business units", questionnaire, stamp)
     return save_deck(deck, path, settings.pptx_template)
-
-
-def _portfolio_levels(units: list[dict], questionnaire: Questionnaire):
-    names = content.names_of(questionnaire)
-    rows = {u["business_unit"]: {**{names.get(d["id"], d["id"]): d.get("level") for d in u["dimensions"]},
-                                 "Overall": u["overall"].get("level")} for u in units}
-    return heatmap(pd.DataFrame.from_dict(rows, orient="index", dtype=float), value_format=".0f",
-                   colourbar_label="level", level_names=[questionnaire.level_name(v) for v in (1, 2, 3, 4)])
 
 
 def _portfolio_scores(units: list[dict], questionnaire: Questionnaire):

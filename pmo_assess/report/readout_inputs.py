@@ -2,11 +2,14 @@
 parameters and the scores.json it wrote."""
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 from pathlib import Path
 
 from pmo_assess.errors import InputErrors, InputProblem
 from pmo_assess.io.questionnaire import load_questionnaire
+from pmo_assess.model import Questionnaire
 from pmo_assess.report.paths import resolve_input
 from pmo_assess.report.portfolio import load_portfolio
 from pmo_assess.report.previous import load_previous_unit
@@ -41,18 +44,33 @@ def _existing(source, name: str, hint: str) -> Path:
     return path
 
 
+@functools.lru_cache(maxsize=8)
+def _parsed(path: str, digest: str) -> Questionnaire:
+    """The questionnaire at ``path`` whose bytes have ``digest`` (the key of the cache)."""
+    return load_questionnaire(Path(path))
+
+
+def _questionnaire_at(path: Path) -> Questionnaire:
+    """The questionnaire at ``path``, parsed once per content: a batch's kernel writes many units' decks from one."""
+    try:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return load_questionnaire(path)  # which names the file and what is wrong
+    return _parsed(str(path), digest)
+
+
 def deck_arguments(source) -> dict:
     """Keyword arguments for write_unit_deck / write_portfolio_deck (all but ``path``)."""
     parameters = source.parameters
     _existing(source, "questionnaire", "pass the questionnaire with -q/--questionnaire")
     round_info = parse_round_info(parameters.get("round_label", ""), parameters.get("assessed_on", ""),
                                   where="notebook parameters")
-    questionnaire = load_questionnaire(resolve_input(parameters["questionnaire"]))
-    if source.kind != "unit":
+    if source.kind != "unit":  # the portfolio reads the questionnaire itself
         portfolio = load_portfolio(parameters.get("scores_dir", ""), parameters.get("answers", ""),
                                    parameters["questionnaire"], parameters.get("targets", ""))
-        return {"units": portfolio.units, "questionnaire": questionnaire, "settings": source.settings,
+        return {"units": portfolio.units, "questionnaire": portfolio.questionnaire, "settings": source.settings,
                 "round_info": round_info}
+    questionnaire = _questionnaire_at(resolve_input(parameters["questionnaire"]))
     unit = unit_scores(source.path, parameters)
     roadmap = parameters.get("roadmap") or ""
     for name in ("roadmap", "previous_scores"):
