@@ -27,8 +27,10 @@ UNIT_WARM_UP = ("pandas", "matplotlib.pyplot", "pmo_assess.report.unit", "pmo_as
                 "pmo_assess.report.display", "pmo_assess.charts.heatmap", "pmo_assess.charts.radar")
 #: Imported too when a batch's reports include these formats (a pooled kernel makes the deck; the batch process
 #: itself, which prints the PDFs and renders the portfolio's reports, loads them all).
-REPORT_WARM_UP = {"pdf": ("pmo_assess.report.documents", "pmo_assess.report.pdf", "pypdf"),
-                  "pptx": ("pmo_assess.report.documents", "pmo_assess.report.deck", "pptx")}
+REPORT_WARM_UP = {"pdf": ("pmo_assess.report.documents", "nbformat", "pmo_assess.report.pdf", "pypdf"),
+                  "pptx": ("pmo_assess.report.documents", "nbformat", "pmo_assess.report.deck", "pptx")}
+#: Run first when a batch's reports include PPTX (see pmo_assess.io.notebook_schema).
+SKIP_IRI_GRAMMAR = '__import__("pmo_assess.io.notebook_schema", fromlist=["skip_iri_grammar"]).skip_iri_grammar()\n'
 #: Run too when a batch's reports include PPTX: what the kernel's first deck would pay for (the default template
 #: parsed, matplotlib's fonts and PNG writer loaded); a failure here is left for the deck itself to report.
 DECK_WARM_UP = """\
@@ -66,7 +68,9 @@ def unit_warm_up(formats: tuple[str, ...] = ("html",)) -> str:
     if "pptx" in formats:
         modules.update(dict.fromkeys(REPORT_WARM_UP["pptx"]))
     imports = "".join(f"__import__({module!r})\n" for module in modules)
-    return imports + (DECK_WARM_UP if "pptx" in formats else "") + FREEZE_CODE
+    # the deck reads the executed notebook with nbformat: its validation without the ~2 s IRI grammar
+    schema = SKIP_IRI_GRAMMAR if "pptx" in formats else ""
+    return schema + imports + (DECK_WARM_UP if "pptx" in formats else "") + FREEZE_CODE
 
 
 class ReusableKernelManager(PrivateKernelManager):

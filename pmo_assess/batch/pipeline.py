@@ -46,7 +46,7 @@ from pmo_assess.batch.manifest import Manifest, file_hash, rows_hash, targets_te
 from pmo_assess.batch.progress import Progress
 from pmo_assess.batch.round_folder import FILE_NAME as ROUND_FILE
 from pmo_assess.batch.round_folder import earlier_rounds, round_folder, settle_round, write_round_file
-from pmo_assess.batch.run import NotebookJob, RunResult, run_notebook_job, warm_up_reports
+from pmo_assess.batch.run import IN_KERNEL_FORMATS, NotebookJob, RunResult, run_notebook_job, warm_up_reports
 from pmo_assess.batch.summary import FILE_NAME as SUMMARY_FILE
 from pmo_assess.batch.summary import Outcome, summary_text, visible, write_summary_csv
 from pmo_assess.commands.paths import file_problems, prepare_folder
@@ -361,8 +361,8 @@ def _run_all(config: BatchConfig, prepared: _Prepared, cluster, stream: TextIO, 
     # the units' warm kernels, here when units run on this machine; the bundled portfolio runs on one of them too
     pool = KernelPool(unit_warm_up(config.formats)) if jobs and cluster is None and config.kernels_reused() else None
     portfolio_pooled = pool is not None and config.portfolio_notebook.resolve() == PORTFOLIO_NOTEBOOK.resolve()
-    if jobs and cluster is None:
-        warm_up_reports(config.formats)  # this process prints every unit's PDF
+    if jobs and cluster is None:  # this process prints every unit's PDF (and makes their decks, kernels not reused)
+        warm_up_reports(tuple(f for f in config.formats if pool is None or f not in IN_KERNEL_FORMATS))
 
     def warm_up_portfolio_kernel() -> None:
         if not warm and not portfolio_pooled:

@@ -15,7 +15,6 @@ import csv
 import hashlib
 import io
 import shutil
-import sys
 import tempfile
 import threading
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ from pmo_assess.batch.kernel_pool import KernelPool, unit_warm_up
 from pmo_assess.batch.publish import read_outputs
 from pmo_assess.batch.run import NotebookJob, RunResult, run_notebook_job, warm_up_reports
 from pmo_assess.io.answers import COLUMNS
+from pmo_assess.io.notebook_schema import skip_iri_grammar
 
 #: Notebook parameters naming one input file ("" for none), shared by every unit or the unit's own.
 SHARED_FILE_PARAMETERS = ("questionnaire", "targets", "report_settings")
@@ -192,7 +192,7 @@ def prepare_worker(reuse_kernels: bool, own_cluster: bool, formats: tuple[str, .
     import logging
 
     if own_cluster:
-        sys.modules.setdefault("rfc3987_syntax", None)
+        skip_iri_grammar()
     logging.getLogger("papermill").setLevel(logging.WARNING)
     if reuse_kernels:
         _worker_pool(formats).start_ahead()

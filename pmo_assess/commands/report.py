@@ -180,8 +180,10 @@ def run(args: argparse.Namespace) -> int:
 
     from pmo_assess.errors import InputErrors, InputProblem
     from pmo_assess.io.files import atomic_write_bytes
+    from pmo_assess.io.notebook_schema import skip_iri_grammar
     from pmo_assess.report.documents import ReportFormatError, write_report_files
 
+    skip_iri_grammar()  # the notebook is read and run through nbformat's jsonschema validation: ~2 s saved
     formats, settings, out = _check(args)
     work = Path(tempfile.mkdtemp(prefix="pmo-report-"))
     try:

@@ -40,6 +40,7 @@ def run(args: argparse.Namespace) -> int:
     from pmo_assess.rounds.round_info import parse_round_info
     from pmo_assess.scoring import compute_gaps, score_answers
 
+    prefer_small_pages()
     round_info = None
     if args.round_label is not None or args.assessed_on is not None:
         round_info = parse_round_info(args.round_label, args.assessed_on, where="pmo-assess score")
@@ -68,7 +69,28 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def prefer_small_pages() -> None:
+    """Stop NumPy asking Linux for transparent huge pages for its big arrays, for this process.
+
+    Where huge pages come on request ('madvise', the usual setting), a request can make the kernel compact
+    memory first; this command fills each big array once, so it pays more for that than the pages save
+    (1.8 M answer rows: about 0.4 s of 1.9 s). Nothing else changes.
+    """
+    import numpy as np
+
+    try:
+        set_huge_pages = np._core.multiarray._set_madvise_hugepage  # NumPy 2
+    except AttributeError:
+        set_huge_pages = getattr(np.core.multiarray, "_set_madvise_hugepage", None)  # NumPy 1.x
+    if set_huge_pages is not None:
+        set_huge_pages(False)
+
+
 def room_only_units(answers, scored: list[str]) -> list[str]:
     """Units of the answers that scoring left out because they hold only the room's agreed answers."""
+    from pmo_assess.io.answers import CONSENSUS_RESPONDENT
+
+    if CONSENSUS_RESPONDENT not in answers["respondent"].cat.categories:  # every unit has its own respondents
+        return []
     kept = set(scored)
     return [str(unit) for unit in answers["business_unit"].unique() if str(unit) not in kept]
