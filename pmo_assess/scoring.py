@@ -11,7 +11,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from pmo_assess.io.answers import CONSENSUS_RESPONDENT, COUNTED, NOT_APPLICABLE, answer_codes
+from pmo_assess.io.answers import CONSENSUS_RESPONDENT, COUNTED, NOT_APPLICABLE, answer_codes, factorize_runs
 from pmo_assess.io.targets import Targets
 from pmo_assess.model import Questionnaire
 
@@ -109,21 +109,10 @@ class Scores:
         })
 
 
-def _first_appearance_codes(column: pd.Series) -> tuple[np.ndarray, list[str]]:
-    """Codes numbered in order of first appearance (so units come out in input order)."""
-    codes, uniques = pd.factorize(column.to_numpy() if not isinstance(column.dtype, pd.CategoricalDtype)
-                                  else column.cat.codes.to_numpy())
-    if isinstance(column.dtype, pd.CategoricalDtype):
-        uniques = column.cat.categories.to_numpy()[uniques]
-    return codes.astype(np.int64), [str(u) for u in uniques]
-
-
-def _first_rows(ids: np.ndarray) -> np.ndarray:
-    """Row of the first occurrence of each id, for ids numbered in order of appearance (0, 1, 2, ...)."""
-    if not len(ids):
-        return np.array([], dtype=np.int64)
-    running_max = np.maximum.accumulate(ids)
-    return np.flatnonzero(np.r_[True, running_max[1:] != running_max[:-1]])
+def _category_codes(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """A text column's integer codes and categories (made categorical first if it is not)."""
+    cat = column if isinstance(column.dtype, pd.CategoricalDtype) else column.astype("category")
+    return cat.cat.codes.to_numpy(), cat.cat.categories
 
 
 def _weighted_mean(values: np.ndarray, weights: np.ndarray, axis: int) -> np.ndarray:
@@ -159,7 +148,10 @@ def _select_respondents(answers: pd.DataFrame, respondents: str) -> pd.DataFrame
     """Individual respondents' rows, or only the room's agreed (consensus) rows."""
     if respondents not in ("individual", "consensus"):
         raise ValueError(f"respondents must be 'individual' or 'consensus', not {respondents!r}")
-    is_consensus = (answers["respondent"] == CONSENSUS_RESPONDENT).to_numpy()
+    codes, categories = _category_codes(answers["respondent"])
+    if CONSENSUS_RESPONDENT not in categories:  # the usual case: no need to look at every row
+        return answers.iloc[:0] if respondents == "consensus" else answers
+    is_consensus = codes == categories.get_loc(CONSENSUS_RESPONDENT)
     if respondents == "consensus":
         return answers[is_consensus]
     return answers[~is_consensus] if is_consensus.any() else answers
@@ -175,18 +167,20 @@ def score_answers(answers: pd.DataFrame, questionnaire: Questionnaire, responden
     q = questionnaire
     n_caps, n_dims, n_questions = len(q.capabilities), len(q.dimensions), len(q.questions)
 
-    qcat = answers["question"].astype("category") if not isinstance(answers["question"].dtype, pd.CategoricalDtype) else answers["question"]
-    qmap = np.array([q.question_index.get(str(c), -1) for c in qcat.cat.categories] + [-1], dtype=np.int64)
-    question = qmap[qcat.cat.codes.to_numpy()]
+    qcodes, qcategories = _category_codes(answers["question"])
+    qmap = np.array([q.question_index.get(str(c), -1) for c in qcategories] + [-1], dtype=np.int64)
+    question = qmap[qcodes]
     status, value = answer_codes(answers["answer"])
 
-    unit, units = _first_appearance_codes(answers["business_unit"])
+    ucodes, ucategories = _category_codes(answers["business_unit"])
+    unit, unit_codes, _ = factorize_runs(ucodes)
+    units = [str(u) for u in ucategories.to_numpy()[unit_codes]]
     n_units = len(units)
-    rcat = answers["respondent"].astype("category") if not isinstance(answers["respondent"].dtype, pd.CategoricalDtype) else answers["respondent"]
-    person_key = unit * (len(rcat.cat.categories) + 1) + rcat.cat.codes.to_numpy()
-    person = pd.factorize(person_key)[0]
-    n_people = int(person.max()) + 1 if len(person) else 0
-    first_rows = _first_rows(person)
+    rcodes, rcategories = _category_codes(answers["respondent"])
+    person_key = unit * (len(rcategories) + 1)
+    person_key += rcodes
+    person, _, first_rows = factorize_runs(person_key)
+    n_people = len(first_rows)
     person_unit = unit[first_rows]
     person_role = (answers["role"].iloc[first_rows].astype(str).to_numpy() if "role" in answers
                    else np.full(n_people, "", dtype=object))
@@ -206,10 +200,13 @@ def score_answers(answers: pd.DataFrame, questionnaire: Questionnaire, responden
 
     # Rule 2: respondent capability score s_rc = weighted mean of counted answers.
     counted = known & (status == COUNTED)
-    rows_q = question[counted]
-    key = person[counted] * n_caps + q_cap[rows_q]
+    rows_q, value_c, unit_c = question[counted], value[counted], unit[counted]
+    cap_c = q_cap[rows_q]
+    key = person[counted]  # a fresh array: the integer keys below are built in place (no temporaries)
+    key *= n_caps
+    key += cap_c
     w = q_weight[rows_q]
-    sum_wv = np.bincount(key, weights=w * value[counted], minlength=n_people * n_caps)
+    sum_wv = np.bincount(key, weights=w * value_c, minlength=n_people * n_caps)
     sum_w = np.bincount(key, weights=w, minlength=n_people * n_caps)
     with np.errstate(invalid="ignore", divide="ignore"):
         s_rc = np.where(sum_w > 0, sum_wv / sum_w, np.nan).reshape(n_people, n_caps)
@@ -242,9 +239,14 @@ def score_answers(answers: pd.DataFrame, questionnaire: Questionnaire, responden
 
     unit_people = np.bincount(person_unit, minlength=n_units)
     cap_questions = np.bincount(q_cap, minlength=n_caps)
-    answer_key = unit[known] * n_caps + q_cap[question[known]]
-    answered = np.bincount(answer_key[status[known] == COUNTED], minlength=size).reshape(n_units, n_caps)
-    not_applicable = np.bincount(answer_key[status[known] == NOT_APPLICABLE], minlength=size).reshape(n_units, n_caps)
+    answer_key = unit_c * n_caps
+    answer_key += cap_c
+    answered = np.bincount(answer_key, minlength=size).reshape(n_units, n_caps)
+    na = known & (status == NOT_APPLICABLE)
+    na_key = unit[na]
+    na_key *= n_caps
+    na_key += q_cap[question[na]]
+    not_applicable = np.bincount(na_key, minlength=size).reshape(n_units, n_caps)
     applicable = unit_people[:, None] * cap_questions[None, :] - not_applicable
     with np.errstate(invalid="ignore", divide="ignore"):
         coverage = np.where(applicable > 0, answered / applicable, np.nan)
@@ -261,8 +263,9 @@ def score_answers(answers: pd.DataFrame, questionnaire: Questionnaire, responden
                                             [np.arange(n_dims)], scoring.method)
 
     # Per-question mean answer in each unit, for explanations ("what holds it here").
-    qkey = unit[counted] * n_questions + rows_q
-    q_sum = np.bincount(qkey, weights=value[counted], minlength=n_units * n_questions)
+    qkey = unit_c * n_questions
+    qkey += rows_q
+    q_sum = np.bincount(qkey, weights=value_c, minlength=n_units * n_questions)
     q_count = np.bincount(qkey, minlength=n_units * n_questions)
     with np.errstate(invalid="ignore", divide="ignore"):
         question_mean = np.where(q_count > 0, q_sum / q_count, np.nan).reshape(n_units, n_questions)

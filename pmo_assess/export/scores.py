@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from pmo_assess.explain import explain_capability, explain_dimension, explain_overall, needs_explanation
+from pmo_assess.explain import Explainer, borderline
 from pmo_assess.sanitize import neutralize_formula
 from pmo_assess.scoring import Gaps, Scores
 
@@ -18,42 +18,60 @@ if TYPE_CHECKING:
 SCHEMA = "pmo-assess/scores@1"
 
 
-def _nan_to_none(value: float) -> float | None:
-    return None if value != value else value
+def _nan_to_none(values: np.ndarray) -> list:
+    """An array as (nested) lists with None for NaN, as scores@1 writes undefined numbers."""
+    return np.where(np.isnan(values), None, values).tolist()
 
 
-def _int(value: float) -> int | None:
-    return None if value is None or value != value else int(value)
+def _ints(values: np.ndarray) -> list:
+    """A float array of whole numbers (levels, targets, gaps) as (nested) lists of int, None for NaN."""
+    defined = ~np.isnan(values)
+    return np.where(defined, np.where(defined, values, 0).astype(np.int64), None).tolist()
 
 
 class ScoreColumns:
-    """The score arrays as Python lists, converted once for all units (fast JSON building)."""
+    """The score arrays as Python lists, converted once for all units (fast JSON building), and which
+    levels carry an explanation (capped or borderline), decided for all units at once."""
 
     def __init__(self, scores: Scores, gaps: Gaps | None):
+        thresholds = scores.questionnaire.scoring.thresholds
+        level_name = scores.questionnaire.level_name
         self.overall_score = scores.overall_score.tolist()
-        self.overall_score_2 = np.round(scores.overall_score, 2).tolist()
-        self.dimension_score_2 = np.round(scores.dimension_score, 2).tolist()
-        self.capability_score_2 = np.round(scores.capability_score, 2).tolist()
-        self.overall_level = scores.overall_level.tolist()
+        self.overall_score_2 = _nan_to_none(np.round(scores.overall_score, 2))
+        self.dimension_score_2 = _nan_to_none(np.round(scores.dimension_score, 2))
+        self.capability_score_2 = _nan_to_none(np.round(scores.capability_score, 2))
+        self.overall_level = _ints(scores.overall_level)
         self.overall_capped_by = scores.overall_capped_by.tolist()
+        self.overall_explained = (borderline(scores.overall_score, thresholds)
+                                  | (scores.overall_capped_by >= 0)).tolist()
         self.respondents = scores.unit_respondents.tolist()
         self.dimension_score = scores.dimension_score.tolist()
-        self.dimension_level = scores.dimension_level.tolist()
+        self.dimension_level = _ints(scores.dimension_level)
         self.dimension_capped_by = scores.dimension_capped_by.tolist()
+        self.dimension_explained = (borderline(scores.dimension_score, thresholds)
+                                    | (scores.dimension_capped_by >= 0)).tolist()
         self.capability_score = scores.capability_score.tolist()
-        self.capability_level = scores.capability_level.tolist()
-        self.dispersion = np.round(scores.dispersion, 2).tolist()
-        self.spread = np.round(scores.spread, 2).tolist()
-        self.coverage = np.round(scores.coverage, 2).tolist()
+        self.capability_level = _ints(scores.capability_level)
+        self.capability_explained = borderline(scores.capability_score, thresholds).tolist()
+        levels = np.unique(np.concatenate([scores.overall_level.ravel(), scores.dimension_level.ravel(),
+                                           scores.capability_level.ravel()]))
+        self.level_names = {level: level_name(level)
+                            for level in [None, *levels[~np.isnan(levels)].astype(int).tolist()]}
+        self.dispersion = _nan_to_none(np.round(scores.dispersion, 2))
+        self.spread = _nan_to_none(np.round(scores.spread, 2))
+        self.coverage = _nan_to_none(np.round(scores.coverage, 2))
         # disputed is undefined (null) where no respondent has a score, like spread
         self.disputed = np.where(np.isnan(scores.spread), None, scores.disputed).tolist()
         self.capability_respondents = scores.capability_respondents.tolist()
+        self.explainer = Explainer(scores)
+        self.capability_ids = [c.id for c in scores.questionnaire.capabilities]
+        self.dimension_ids = [d.id for d in scores.questionnaire.dimensions]
         self.gaps = gaps is not None
         if gaps is not None:
-            self.dimension_target = gaps.dimension_target.tolist()
-            self.dimension_gap = gaps.dimension_gap.tolist()
-            self.capability_target = gaps.capability_target.tolist()
-            self.capability_gap = gaps.capability_gap.tolist()
+            self.dimension_target = _ints(gaps.dimension_target)
+            self.dimension_gap = _ints(gaps.dimension_gap)
+            self.capability_target = _ints(gaps.capability_target)
+            self.capability_gap = _ints(gaps.capability_gap)
 
 
 def unit_to_dict(scores: Scores, unit: int, gaps: Gaps | None = None,
@@ -61,45 +79,37 @@ def unit_to_dict(scores: Scores, unit: int, gaps: Gaps | None = None,
     """One unit of the scores@1 object, with targets, gaps and explanations where they apply."""
     q = scores.questionnaire
     col = columns or ScoreColumns(scores, gaps)
-    cap_ids = [c.id for c in q.capabilities]
-    dim_ids = [d.id for d in q.dimensions]
-    name = q.level_name
+    explainer, names, cap_ids, dim_ids = col.explainer, col.level_names, col.capability_ids, col.dimension_ids
     overall_capper = col.overall_capped_by[unit]
-    overall_score = col.overall_score[unit]
-    overall_level = _int(col.overall_level[unit])
+    overall_level = col.overall_level[unit]
     overall = {
-        "score": _nan_to_none(col.overall_score_2[unit]), "level": overall_level, "level_name": name(overall_level),
+        "score": col.overall_score_2[unit], "level": overall_level, "level_name": names[overall_level],
         "capped_by": dim_ids[overall_capper] if overall_capper >= 0 else None,
-        "explanation": explain_overall(scores, unit)
-        if needs_explanation(scores, overall_score, overall_capper) else None,
+        "explanation": explainer.overall(unit) if col.overall_explained[unit] else None,
     }
     dimensions = []
-    for d, dim_id in enumerate(dim_ids):
-        capper = col.dimension_capped_by[unit][d]
-        score = col.dimension_score[unit][d]
-        level = _int(col.dimension_level[unit][d])
-        entry = {"id": dim_id, "score": _nan_to_none(col.dimension_score_2[unit][d]), "level": level, "level_name": name(level),
+    cappers, explained = col.dimension_capped_by[unit], col.dimension_explained[unit]
+    for d, (dim_id, score, level) in enumerate(zip(dim_ids, col.dimension_score_2[unit], col.dimension_level[unit])):
+        capper = cappers[d]
+        entry = {"id": dim_id, "score": score, "level": level, "level_name": names[level],
                  "capped_by": cap_ids[capper] if capper >= 0 else None}
         if col.gaps:
-            entry["target"] = _int(col.dimension_target[unit][d])
-            entry["gap"] = _int(col.dimension_gap[unit][d])
-        entry["explanation"] = explain_dimension(scores, unit, d) \
-            if needs_explanation(scores, score, capper) else None
+            entry["target"] = col.dimension_target[unit][d]
+            entry["gap"] = col.dimension_gap[unit][d]
+        entry["explanation"] = explainer.dimension(unit, d) if explained[d] else None
         dimensions.append(entry)
     capabilities = []
-    for c, cap in enumerate(q.capabilities):
-        score = col.capability_score[unit][c]
-        level = _int(col.capability_level[unit][c])
-        entry = {"id": cap.id, "dimension": cap.dimension, "score": _nan_to_none(col.capability_score_2[unit][c]),
-                 "level": level, "level_name": name(level), "dispersion": _nan_to_none(col.dispersion[unit][c]),
-                 "spread": _nan_to_none(col.spread[unit][c]),
-                 "coverage": _nan_to_none(col.coverage[unit][c]), "disputed": col.disputed[unit][c],
-                 "respondents": col.capability_respondents[unit][c]}
+    explained = col.capability_explained[unit]
+    rows = zip(q.capabilities, col.capability_score_2[unit], col.capability_level[unit], col.dispersion[unit],
+               col.spread[unit], col.coverage[unit], col.disputed[unit], col.capability_respondents[unit])
+    for c, (cap, score, level, dispersion, spread, coverage, disputed, respondents) in enumerate(rows):
+        entry = {"id": cap.id, "dimension": cap.dimension, "score": score, "level": level,
+                 "level_name": names[level], "dispersion": dispersion, "spread": spread, "coverage": coverage,
+                 "disputed": disputed, "respondents": respondents}
         if col.gaps:
-            entry["target"] = _int(col.capability_target[unit][c])
-            entry["gap"] = _int(col.capability_gap[unit][c])
-        entry["explanation"] = explain_capability(scores, unit, c) \
-            if needs_explanation(scores, score) else None
+            entry["target"] = col.capability_target[unit][c]
+            entry["gap"] = col.capability_gap[unit][c]
+        entry["explanation"] = explainer.capability(unit, c) if explained[c] else None
         capabilities.append(entry)
     return {"business_unit": scores.units[unit], "respondents": col.respondents[unit],
             "overall": overall, "dimensions": dimensions, "capabilities": capabilities}
@@ -111,15 +121,9 @@ def method_to_dict(scores: Scores) -> dict[str, Any]:
     return {"method": rules.method, "thresholds": list(rules.thresholds), "dispute_range": rules.dispute_range}
 
 
-def scores_to_dict(scores: Scores, gaps: Gaps | None = None, units: list[int] | None = None, *,
-                   round_info: RoundInfo | None = None) -> dict[str, Any]:
-    """The whole ``pmo-assess/scores@1`` object (units in input order unless ``units`` picks some).
-
-    ``round_info`` adds the top-level ``round`` ({"label", "assessed_on"}); without it the key is left out.
-    """
+def _document_head(scores: Scores, round_info: RoundInfo | None) -> dict[str, Any]:
+    """The scores@1 object's keys before ``units``; ``round`` only with ``round_info``."""
     q = scores.questionnaire
-    picked = range(len(scores.units)) if units is None else units
-    columns = ScoreColumns(scores, gaps)
     document: dict[str, Any] = {
         "schema": SCHEMA,
         "questionnaire": {"id": q.id, "version": q.version},
@@ -128,15 +132,39 @@ def scores_to_dict(scores: Scores, gaps: Gaps | None = None, units: list[int] | 
     }
     if round_info is not None:
         document["round"] = round_info.to_json()
+    return document
+
+
+def scores_to_dict(scores: Scores, gaps: Gaps | None = None, units: list[int] | None = None, *,
+                   round_info: RoundInfo | None = None) -> dict[str, Any]:
+    """The whole ``pmo-assess/scores@1`` object (units in input order unless ``units`` picks some).
+
+    ``round_info`` adds the top-level ``round`` ({"label", "assessed_on"}); without it the key is left out.
+    """
+    picked = range(len(scores.units)) if units is None else units
+    columns = ScoreColumns(scores, gaps)
+    document = _document_head(scores, round_info)
     document["units"] = [unit_to_dict(scores, u, gaps, columns) for u in picked]
     return document
 
 
+def _compact_json(value: Any) -> str:
+    # check_circular=False: the values are trees of fresh dicts and lists, so there is no cycle to look for
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), check_circular=False)
+
+
 def scores_to_json(scores: Scores, gaps: Gaps | None = None, units: list[int] | None = None, *,
                    round_info: RoundInfo | None = None) -> str:
-    """The scores@1 object as compact JSON (one line; pipe through ``python -m json.tool`` to read)."""
-    document = scores_to_dict(scores, gaps, units, round_info=round_info)
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
+    """The scores@1 object as compact JSON (one line; pipe through ``python -m json.tool`` to read).
+
+    The same text as dumping :func:`scores_to_dict`, written unit by unit so that each unit's dicts are
+    dropped once written: a thousand units never sit in memory as objects at once.
+    """
+    picked = range(len(scores.units)) if units is None else units
+    columns = ScoreColumns(scores, gaps)
+    head = _compact_json(_document_head(scores, round_info))
+    written = ",".join(_compact_json(unit_to_dict(scores, u, gaps, columns)) for u in picked)
+    return f'{head[:-1]},"units":[{written}]}}\n'
 
 
 CSV_COLUMNS = ("business_unit", "kind", "id", "dimension", "score", "level", "level_name", "capped_by",

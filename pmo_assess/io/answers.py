@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import csv
 import math
+import os
 import re
+import stat
 from pathlib import Path
 
 import numpy as np
@@ -82,11 +84,23 @@ def _categorical(values: pd.Series) -> pd.Series:
     return cat.cat.add_categories([""]).fillna("") if cat.isna().any() else cat
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
+#: How much of a CSV file is read first, for its header line and encoding checks.
+HEAD_BYTES = 1 << 16
 
-    raw = read_input_bytes(path, MAX_TABLE_BYTES, "CSV file")
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    """A CSV answers file as categorical text columns plus ``row``.
+
+    A regular file within the size limit and without blank lines is parsed straight from disk, with no
+    copy of the whole file in memory and no scan for row numbers; every other file, and every problem,
+    takes the path through the file's bytes, which counts blank lines and finds the rows to name.
+    """
+    frame = _read_csv_streamed(path)
+    return frame if frame is not None else _read_csv_bytes(path, read_input_bytes(path, MAX_TABLE_BYTES, "CSV file"))
+
+
+def _csv_header(path: Path, raw: bytes) -> tuple[str, list[str]]:
+    """The delimiter and the column titles on the first line of ``raw`` (the file, or its beginning), checked."""
     refuse_utf16(path, raw, CSV_ADVICE)
     end = raw.find(b"\n")
     try:
@@ -104,24 +118,102 @@ def _read_csv(path: Path) -> pd.DataFrame:
     duplicates = duplicate_columns(path, header, _normalise_column)
     if duplicates:
         raise InputErrors(duplicates)
+    return delimiter, header
+
+
+def _parse_csv(source, delimiter: str, header: list[str], **options: bool) -> pd.DataFrame:
+    """Parse CSV text (a buffer or a binary file) with every column as categorical text, empty cells as ''."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
     text_type = pa.dictionary(pa.int32(), pa.string())
     convert = pacsv.ConvertOptions(column_types={name: text_type for name in header}, strings_can_be_null=False)
+    table = pacsv.read_csv(source, convert_options=convert,
+                           parse_options=pacsv.ParseOptions(delimiter=delimiter, **options))
+    return table.to_pandas()
+
+
+class _LimitedFile:
+    """A binary file handed to the parser that gives at most ``limit`` + 1 bytes, noting when there were more."""
+
+    def __init__(self, handle, limit: int):
+        self.handle, self.left = handle, limit + 1
+
+    @property
+    def closed(self) -> bool:
+        return self.handle.closed
+
+    @property
+    def over_limit(self) -> bool:
+        return self.left <= 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.handle.read(self.left if size is None or size < 0 or size > self.left else size)
+        self.left -= len(data)
+        return data
+
+
+def _read_csv_streamed(path: Path) -> pd.DataFrame | None:
+    """The answers of a regular CSV file within the size limit, parsed from disk; None when the file must take
+    the path through its bytes: anything else than such a file, a problem of any kind, or blank lines."""
+    import pyarrow as pa
+
+    try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_TABLE_BYTES:
+            return None
+        handle = open(path, "rb")
+    except OSError:
+        return None
+    with handle:
+        head = handle.read(HEAD_BYTES)
+        if len(head) == HEAD_BYTES and b"\n" not in head:  # a header line longer than the head
+            return None
+        try:
+            delimiter, header = _csv_header(path, head)
+        except InputErrors:
+            return None
+        handle.seek(0)
+        source = _LimitedFile(handle, MAX_TABLE_BYTES)
+        try:
+            # Blank lines kept as empty records: when there are none, data record i sits on row i + 2.
+            frame = _parse_csv(source, delimiter, header, ignore_empty_lines=False)
+        except (pa.ArrowException, UnicodeDecodeError, OSError):  # the path through the bytes says what is wrong
+            return None
+    if source.over_limit or _has_empty_records(frame):
+        return None
+    frame["row"] = np.arange(2, len(frame) + 2, dtype=np.int64)
+    return frame
+
+
+def _read_csv_bytes(path: Path, raw: bytes) -> pd.DataFrame:
+    """The answers of a CSV file's bytes, rows counted as a spreadsheet does (blank lines included)."""
+    import pyarrow as pa
+
+    delimiter, header = _csv_header(path, raw)
     try:
         # Parallel parsing first; a quoted comment spanning lines needs the slower serial mode.
-        table = pacsv.read_csv(pa.py_buffer(raw), convert_options=convert,
-                               parse_options=pacsv.ParseOptions(delimiter=delimiter))
-    except (pa.ArrowInvalid, UnicodeDecodeError):
         try:
-            table = pacsv.read_csv(pa.py_buffer(raw), convert_options=convert,
-                                   parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True))
-        except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-            raise InputErrors(_locate_csv_problem(path, raw, delimiter, exc)) from None
-    try:
-        frame = table.to_pandas()
-    except UnicodeDecodeError as exc:  # a column title that is not UTF-8
+            frame = _parse_csv(pa.py_buffer(raw), delimiter, header)
+        except (pa.ArrowInvalid, UnicodeDecodeError):
+            frame = _parse_csv(pa.py_buffer(raw), delimiter, header, newlines_in_values=True)
+    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:  # UnicodeDecodeError: a column title that is not UTF-8
         raise InputErrors(_locate_csv_problem(path, raw, delimiter, exc)) from None
     frame["row"] = _record_rows(path, raw, delimiter, len(frame))
     return frame
+
+
+def _has_empty_records(frame: pd.DataFrame) -> bool:
+    """True when some record has every field empty (a blank line, or a line of bare delimiters)."""
+    empty = None
+    for position in range(frame.shape[1]):  # by position: two untitled columns share the name ''
+        column = frame.iloc[:, position]
+        categories = column.cat.categories
+        if "" not in categories:
+            return False
+        hit = column.cat.codes.to_numpy() == categories.get_loc("")
+        empty = hit if empty is None else empty & hit
+    return empty is not None and bool(empty.any())
 
 
 def _record_rows(path: Path, raw: bytes, delimiter: str, count: int) -> np.ndarray:
@@ -275,7 +367,7 @@ def read_answer_file(path: str | Path) -> pd.DataFrame:
         if column not in frame.columns:
             frame[column] = constant_column("", len(frame))
     keep = [*COLUMNS, *(["questionnaire"] if "questionnaire" in frame.columns else []), "row"]
-    frame = frame[keep].copy()
+    frame = frame[keep]  # a new frame (copy-on-write): the columns set below leave the reader's alone
     for column in keep[:-1]:
         frame[column] = _categorical(frame[column])
     frame["source"] = constant_column(str(path), len(frame))
@@ -421,18 +513,33 @@ def validate_answers(frame: pd.DataFrame, questionnaire: Questionnaire | None) -
     return problems
 
 
+def factorize_runs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Codes numbered in order of first appearance, the key each code stands for and the row where it first
+    appears. Only the first key of each run of equal keys is hashed: answer files keep a unit's and a
+    respondent's rows together, so there are few runs, but any order gives the same codes."""
+    if not len(keys):
+        return np.array([], dtype=np.int64), keys[:0], np.array([], dtype=np.int64)
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    run_codes, uniques = pd.factorize(keys[starts])
+    codes = np.repeat(run_codes.astype(np.int64, copy=False), np.diff(np.r_[starts, len(keys)]))
+    first_runs = np.flatnonzero(np.r_[True, np.diff(np.maximum.accumulate(run_codes)) != 0])
+    return codes, uniques, starts[first_runs]
+
+
 def _respondent_keys(frame: pd.DataFrame) -> np.ndarray:
-    units = frame["business_unit"].cat.codes.to_numpy().astype(np.int64)
-    people = frame["respondent"].cat.codes.to_numpy().astype(np.int64)
-    return units * (len(frame["respondent"].cat.categories) + 1) + people
+    """One integer per (unit, respondent) pair, built in place from the small category codes."""
+    people = frame["respondent"].cat
+    keys = np.multiply(frame["business_unit"].cat.codes.to_numpy(), len(people.categories) + 1, dtype=np.int64)
+    keys += people.codes.to_numpy()
+    return keys
 
 
 def _role_conflicts(frame: pd.DataFrame) -> list[InputProblem]:
     """A respondent must keep one role within a unit; name the first row that disagrees."""
     keys = _respondent_keys(frame)
     roles = frame["role"].cat.codes.to_numpy()
-    pair = pd.DataFrame({"key": keys, "role": roles})
-    first_role = pair.groupby("key", sort=False)["role"].transform("first").to_numpy()
+    respondent, _, first_rows = factorize_runs(keys)
+    first_role = roles[first_rows][respondent]
     positions = np.flatnonzero(first_role != roles)
     if not len(positions):
         return []
@@ -456,8 +563,9 @@ DENSE_KEY_LIMIT = 50_000_000
 
 def duplicate_problems(frame: pd.DataFrame) -> list[InputProblem]:
     """Rows answering the same question twice for the same respondent of a unit (across all files)."""
-    keys = _respondent_keys(frame) * (len(frame["question"].cat.categories) + 1) \
-        + frame["question"].cat.codes.to_numpy()
+    keys = _respondent_keys(frame)
+    keys *= len(frame["question"].cat.categories) + 1
+    keys += frame["question"].cat.codes.to_numpy()
     if keys.max(initial=0) < DENSE_KEY_LIMIT:  # counting beats hashing when the keys are dense
         counts = np.bincount(keys)
         if counts.max(initial=0) < 2:
