@@ -20,7 +20,10 @@ def run_local(jobs: list[NotebookJob], workers: int, timeout: float, pool: Kerne
     ``when_last_started`` is called when every remaining job has a worker, i.e. when a core is about to
     fall idle (possibly more than once: it must be idempotent). Ctrl-C kills every running kernel."""
     watches: set = set()
-    executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pmo-unit")
+    # on a pool of ``workers`` kernels, one more unit than kernels is in flight: while a unit's PDF prints and its
+    # files are published, its kernel already runs the next unit
+    threads = workers + 1 if pool is not None and pool.max_kernels == workers else workers
+    executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="pmo-unit")
     try:
         futures = {executor.submit(run_notebook_job, job, timeout, watches, None, pool): job for job in jobs}
         if 0 < len(jobs) < workers:

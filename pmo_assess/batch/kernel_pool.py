@@ -201,14 +201,31 @@ def _run_apart(call) -> None:
 
 
 class KernelPool:
-    """Running kernels shared by one worker's threads: a unit leases one, and gives it back if it is still sound."""
+    """Running kernels shared by one worker's threads: a unit leases one, and gives it back if it is still sound.
 
-    def __init__(self, warm_up: str | None = None, max_units: int = MAX_UNITS_PER_KERNEL) -> None:
-        self.warm_up, self.max_units = unit_warm_up() if warm_up is None else warm_up, max_units
+    With ``max_kernels`` no more kernels than that run at once: a lease waits for one to be given back, so a batch
+    can keep one more unit in flight than it has kernels (that unit's kernel-free work overlaps the others')."""
+
+    def __init__(self, warm_up: str | None = None, max_units: int = MAX_UNITS_PER_KERNEL,
+                 max_kernels: int | None = None) -> None:
+        self.warm_up, self.max_units, self.max_kernels = (unit_warm_up() if warm_up is None else warm_up,
+                                                          max_units, max_kernels)
         self._idle: list[PooledKernel] = []
         self._starting: list[threading.Thread] = []
         self._lock = threading.Lock()
+        self._freed = threading.Condition(self._lock)
+        self._kernels = 0  # started or starting, not yet shut down
         self._closed = False
+
+    def _full(self) -> bool:
+        return self.max_kernels is not None and self._kernels >= self.max_kernels
+
+    def _retire(self, kernel: PooledKernel) -> None:
+        """Shut a kernel down and free its place."""
+        kernel.shut_down()
+        with self._freed:
+            self._kernels -= 1
+            self._freed.notify_all()
 
     def start_ahead(self) -> None:
         """Start one kernel in the background, so that the next lease finds it warm."""
@@ -216,35 +233,53 @@ class KernelPool:
             try:
                 kernel = PooledKernel(self.warm_up)
             except Exception:  # the lease then starts its own, and reports a failure there
+                with self._freed:
+                    self._kernels -= 1
+                    self._freed.notify_all()
                 return
-            with self._lock:
+            with self._freed:
                 closed = self._closed
                 if not closed:
                     self._idle.append(kernel)
+                    self._freed.notify_all()
             if closed:
-                kernel.shut_down()
+                self._retire(kernel)
 
-        thread = threading.Thread(target=start, name="pmo-kernel-ahead", daemon=True)
         with self._lock:
+            if self._full():
+                return
+            self._kernels += 1
+            thread = threading.Thread(target=start, name="pmo-kernel-ahead", daemon=True)
             self._starting.append(thread)
         thread.start()
 
     def lease(self, cwd: Path) -> PooledKernel:
-        """A kernel reset for a unit working in ``cwd``: an idle one, or a new one (started and warmed here)."""
+        """A kernel reset for a unit working in ``cwd``: an idle one, or a new one (started and warmed here), once
+        there is room for it."""
         with self._lock:
             starting, self._starting = self._starting, []
         for thread in starting:
             thread.join()
         while True:
-            with self._lock:
+            with self._freed:
+                while not self._idle and self._full():
+                    self._freed.wait()
                 kernel = self._idle.pop() if self._idle else None
+                if kernel is None:
+                    self._kernels += 1
             if kernel is None:
-                kernel = PooledKernel(self.warm_up)
+                try:
+                    kernel = PooledKernel(self.warm_up)
+                except BaseException:
+                    with self._freed:
+                        self._kernels -= 1
+                        self._freed.notify_all()
+                    raise
             try:
                 kernel.reset(cwd)
                 return kernel
             except Exception:  # a kernel that cannot even reset is poisoned: replace it
-                kernel.shut_down()
+                self._retire(kernel)
                 if kernel.units == 0:
                     raise
 
@@ -252,11 +287,12 @@ class KernelPool:
         """Return a kernel after a unit: kept if the unit went well and it has served fewer than ``max_units``."""
         kernel.units += 1
         alive = kernel.is_alive()
-        with self._lock:
+        with self._freed:
             if sound and alive and kernel.units < self.max_units and not self._closed:
                 self._idle.append(kernel)
+                self._freed.notify_all()
                 return
-        kernel.shut_down()
+        self._retire(kernel)
 
     def close(self) -> None:
         """Shut down every idle kernel; kernels still leased are shut down when given back."""
@@ -264,6 +300,4 @@ class KernelPool:
             self._closed = True
             idle, self._idle = self._idle, []
         for kernel in idle:
-            kernel.shut_down()
-
-
+            self._retire(kernel)

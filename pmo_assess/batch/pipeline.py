@@ -359,7 +359,8 @@ def _run_all(config: BatchConfig, prepared: _Prepared, cluster, stream: TextIO, 
           f"{invalid} with invalid answers; {where}", file=stream, flush=True)
     warm: list[WarmKernel] = []
     # the units' warm kernels, here when units run on this machine; the bundled portfolio runs on one of them too
-    pool = KernelPool(unit_warm_up(config.formats)) if jobs and cluster is None and config.kernels_reused() else None
+    pool = (KernelPool(unit_warm_up(config.formats), max_kernels=config.workers)
+            if jobs and cluster is None and config.kernels_reused() else None)
     portfolio_pooled = pool is not None and config.portfolio_notebook.resolve() == PORTFOLIO_NOTEBOOK.resolve()
     if jobs and cluster is None:  # this process prints every unit's PDF (and makes their decks, kernels not reused)
         warm_up_reports(tuple(f for f in config.formats if pool is None or f not in IN_KERNEL_FORMATS))

@@ -16,8 +16,7 @@ DEFAULT_BANK = Path("questionnaires") / "value-driven-pmo.yaml"
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    from pmo_assess.workshop.invites import DEFAULT_VALID_DAYS
-    from pmo_assess.workshop.serve import CULL_IDLE_SECONDS
+    from pmo_assess.workshop.defaults import CULL_IDLE_SECONDS, DEFAULT_VALID_DAYS
 
     parser = subparsers.add_parser(
         "workshop", help="serve the live capture form to respondents' browsers",

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Callable, Iterator
 from xml.etree.ElementTree import iterparse
 
-from openpyxl.utils import get_column_letter
 
 from pmo_assess.errors import InputErrors, InputProblem
 from pmo_assess.io.limits import (MAX_FIELD_CHARS, MAX_TABLE_BYTES, MAX_XLSX_UNPACKED_BYTES, decode_text, problem,
@@ -72,6 +71,8 @@ def long_field_problems(path: str | Path, column: str, values, place: Callable[[
 def duplicate_columns(path: str | Path, header: list[str], normalise: Callable[[str], str],
                       sheet: str | None = None) -> list[InputProblem]:
     """Columns whose names mean the same (``answer`` and ``Answer``), naming both; empty titles are skipped."""
+    from openpyxl.utils import get_column_letter
+
     first: dict[str, int] = {}
     problems = []
     where = f"sheet {sheet!r}, header" if sheet else "header"

@@ -27,6 +27,7 @@ from pmo_assess.errors import InputErrors, InputProblem, ProblemCollector
 from pmo_assess.io.files import read_yaml, write_yaml
 from pmo_assess.io.locks import locked
 from pmo_assess.sanitize import control_character_problem, escape_html
+from pmo_assess.workshop.defaults import DEFAULT_VALID_DAYS
 from pmo_assess.workshop.errors import InvitationRefused
 from pmo_assess.workshop.identity import match_name, name_key
 
@@ -35,8 +36,6 @@ if TYPE_CHECKING:  # annotations only: `pmo-assess --help` reads this module's d
 
 #: The URL parameter carrying a person's token (Voilà's own ``token`` is the server's).
 INVITE_PARAMETER = "invite"
-#: How many days a link works after the run that (re)issued it.
-DEFAULT_VALID_DAYS = 7
 PEOPLE_COLUMNS = ("name", "role", "email")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _HEADER = ("Personal links to this workshop: keep this file private, it holds everyone's access token.\n"

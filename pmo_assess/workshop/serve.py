@@ -26,13 +26,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from pmo_assess.errors import InputErrors, InputProblem
+from pmo_assess.workshop.defaults import CULL_IDLE_SECONDS
 
 if TYPE_CHECKING:  # nbformat costs ~1 s to import: only the commands that serve a page load it
     import nbformat
 
 HOST = "127.0.0.1"
-#: A kernel with no browser connected for this long is shut down.
-CULL_IDLE_SECONDS = 900
 #: How often the server looks for idle kernels.
 CULL_INTERVAL_SECONDS = 60
 #: Environment variable naming the file where a Voilà child started on port 0 writes the port it bound.
