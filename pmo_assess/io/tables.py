@@ -71,8 +71,6 @@ def long_field_problems(path: str | Path, column: str, values, place: Callable[[
 def duplicate_columns(path: str | Path, header: list[str], normalise: Callable[[str], str],
                       sheet: str | None = None) -> list[InputProblem]:
     """Columns whose names mean the same (``answer`` and ``Answer``), naming both; empty titles are skipped."""
-    from openpyxl.utils import get_column_letter
-
     first: dict[str, int] = {}
     problems = []
     where = f"sheet {sheet!r}, header" if sheet else "header"
@@ -81,6 +79,8 @@ def duplicate_columns(path: str | Path, header: list[str], normalise: Callable[[
         if not key:
             continue
         if key in first:
+            from openpyxl.utils import get_column_letter  # only to name a duplicate (openpyxl costs ~70 ms)
+
             earlier = first[key]
             problems.append(InputProblem(str(path), where, (
                 f"column {get_column_letter(index + 1)} {title!r} repeats column {get_column_letter(earlier + 1)} "
