@@ -245,6 +245,8 @@ def run_batch(config: BatchConfig, stream: TextIO | None = None, out_stream: Tex
     Progress goes to ``stream`` (default: the current stderr), the summary to ``out_stream`` (stdout).
     """
     stream, out_stream = stream or sys.stderr, out_stream or sys.stdout
+    if "pdf" in config.formats and not config.scheduler:
+        warm_up_reports(("pdf",))  # the browser that prints the PDFs starts while the inputs are checked
     prepared = _prepare(config)
     cluster = None
     if config.scheduler:
