@@ -5,6 +5,7 @@ import errno
 import json
 from pathlib import Path
 
+import pytest
 import zmq
 
 from batch_fixtures import MINI, write_answers
@@ -204,3 +205,71 @@ def test_a_report_format_failing_in_a_pooled_kernel_comes_back_as_that_formats_e
     finally:
         kernel.shut_down()
     assert not kernel.is_alive() and list(tmp_path.iterdir()) == []
+
+
+def test_a_bounded_kernel_pool_never_runs_more_kernels_than_its_bound_and_stops_waiting_when_closed(monkeypatch):
+    import threading
+
+    from pmo_assess.batch import kernel_pool
+
+    started = []
+
+    class FakeKernel:  # the pool's bookkeeping is what is tested here, not real kernels
+        def __init__(self, warm_up):
+            self.units, self.fail_shutdown = 0, False
+            started.append(self)
+
+        def reset(self, cwd):
+            pass
+
+        def is_alive(self):
+            return True
+
+        def shut_down(self):
+            if self.fail_shutdown:
+                raise RuntimeError("already gone")
+
+    monkeypatch.setattr(kernel_pool, "PooledKernel", FakeKernel)
+    pool = kernel_pool.KernelPool("", max_kernels=1)
+    first = pool.lease(Path("."))
+    got: list = []
+    waiter = threading.Thread(target=lambda: got.append(pool.lease(Path("."))))
+    waiter.start()
+    waiter.join(0.3)
+    assert waiter.is_alive() and len(started) == 1  # at the bound: the second unit waits for a kernel
+    pool.give_back(first, sound=True)
+    waiter.join(5)
+    assert got == [first] and len(started) == 1  # and gets the one given back
+
+    first.fail_shutdown = True
+    with pytest.raises(RuntimeError, match="already gone"):
+        pool.give_back(first, sound=False)  # a failed unit's kernel is retired, even if its shutdown fails ...
+    second = pool.lease(Path("."))
+    assert second is not first and len(started) == 2  # ... so its place is free for a new one
+
+    def wait_then_record():
+        try:
+            pool.lease(Path("."))
+        except RuntimeError as error:
+            got.append(str(error))
+
+    waiter = threading.Thread(target=wait_then_record)
+    waiter.start()
+    waiter.join(0.3)
+    pool.close()  # Ctrl-C: a unit waiting for a kernel never starts
+    waiter.join(5)
+    assert not waiter.is_alive() and got[-1] == "the batch was stopped before this unit started"
+
+
+def test_a_pdf_batch_without_a_browser_is_bad_input_before_any_kernel_starts(tmp_path, monkeypatch):
+    from batch_fixtures import run_light_batch
+
+    from pmo_assess.errors import InputErrors
+    from pmo_assess.report.pdf import BROWSER_VARIABLE
+
+    monkeypatch.setenv(BROWSER_VARIABLE, str(tmp_path / "no-such-browser"))
+    answers = write_answers(tmp_path / "a.csv", {"Alpha": {}})
+    with pytest.raises(InputErrors) as caught:
+        run_light_batch([answers], tmp_path / "out", formats=("html", "pdf"))
+    assert f"--formats: pdf: {BROWSER_VARIABLE} names" in caught.value.render()
+    assert not (tmp_path / "out").exists()  # nothing ran, nothing written

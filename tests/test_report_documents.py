@@ -83,6 +83,7 @@ def test_the_pdf_holds_the_unit_its_summary_and_overall_level_on_a4_pages(unit_r
     assert re.search(r"Retail Banking ?· ?Northwind Bank", reader.pages[1].extract_text())  # running header
     assert reader.metadata.title == "Retail Banking — PMO maturity assessment"
     assert reader.metadata.author == "Dana Reyes"
+    assert "/Metadata" not in reader.trailer["/Root"]  # no XMP packet that could say otherwise
 
 
 def test_html_title_and_no_notebook_operational_text(unit_run):
@@ -209,6 +210,7 @@ def test_no_browser_is_a_pdf_error_naming_what_to_install(unit_run, monkeypatch,
 
     close_printer()  # the next PDF looks for a browser afresh
     monkeypatch.delenv(BROWSER_VARIABLE, raising=False)
+    monkeypatch.setattr("pmo_assess.report.pdf.KNOWN_LOCATIONS", ())  # nor where Chrome installs itself
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))  # no chromium, chrome or edge on PATH
     with pytest.raises(ReportFormatError) as caught:
         write_report_files(unit_run["work"] / "assessment.ipynb", tmp_path, "report", ("html", "pdf"))
@@ -296,6 +298,23 @@ def test_the_pdf_browser_runs_no_script_and_fetches_nothing(tmp_path):
     text = "".join(p.extract_text() for p in PdfReader(__import__("io").BytesIO(pdf)).pages)
     assert "Plain words" in text and "SCRIPT RAN" not in text
     assert asked == []
+
+
+def test_a_browser_that_crashes_between_reports_is_replaced_and_no_report_fails_for_it():
+    import psutil
+
+    from pmo_assess.report.pdf import html_to_pdf, start_pdf
+
+    assert html_to_pdf("<p>First</p>", "t", "a").startswith(b"%PDF-")
+    browsers = [p for p in psutil.Process().children(recursive=True) if "chrom" in p.name().lower()]
+    assert browsers
+    for process in browsers:  # the browser crashes (killed) while no report is printing
+        process.kill()
+    psutil.wait_procs(browsers, timeout=15)
+    waiting = [start_pdf(f"<p>Report {n}</p>", "t", "a") for n in (1, 2)]  # two reports queued at once
+    texts = ["".join(p.extract_text() for p in PdfReader(__import__("io").BytesIO(finish())).pages)
+             for finish in waiting]
+    assert [t.strip() for t in texts] == ["Report 1", "Report 2"]
 
 
 @pytest.mark.parametrize("ending", ["exits", "is killed"])

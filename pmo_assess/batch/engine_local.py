@@ -35,6 +35,8 @@ def run_local(jobs: list[NotebookJob], workers: int, timeout: float, pool: Kerne
             if len(jobs) - finished == workers - 1:
                 when_last_started()
     except BaseException:
+        if pool is not None:
+            pool.close()  # no unit starts after this, not even one waiting for a kernel
         for watch in list(watches):
             watch.kill()
         executor.shutdown(wait=False, cancel_futures=True)

@@ -141,7 +141,7 @@ class PooledKernel:
         self._execute(RESET_CODE.format(cwd=str(cwd)), RESET_TIMEOUT)
 
     def render(self, notebook: Path, folder: Path, stem: str, formats: tuple[str, ...], timeout: float) -> None:
-        """Render a unit's reports in this kernel: its own process, so several units' PDFs render in parallel.
+        """Render a unit's reports (its deck) in this kernel: its own process, so units' decks are made in parallel.
 
         A format that fails raises :class:`~pmo_assess.report.format_error.ReportFormatError` here as in the kernel."""
         code = RENDER_CODE.format(notebook=str(notebook), folder=str(folder), stem=stem, formats=tuple(formats))
@@ -221,11 +221,13 @@ class KernelPool:
         return self.max_kernels is not None and self._kernels >= self.max_kernels
 
     def _retire(self, kernel: PooledKernel) -> None:
-        """Shut a kernel down and free its place."""
-        kernel.shut_down()
-        with self._freed:
-            self._kernels -= 1
-            self._freed.notify_all()
+        """Shut a kernel down and free its place (freed even if the shutdown fails)."""
+        try:
+            kernel.shut_down()
+        finally:
+            with self._freed:
+                self._kernels -= 1
+                self._freed.notify_all()
 
     def start_ahead(self) -> None:
         """Start one kernel in the background, so that the next lease finds it warm."""
@@ -262,8 +264,10 @@ class KernelPool:
             thread.join()
         while True:
             with self._freed:
-                while not self._idle and self._full():
+                while not self._idle and self._full() and not self._closed:
                     self._freed.wait()
+                if self._closed:  # the batch stopped (Ctrl-C): no unit starts after that
+                    raise RuntimeError("the batch was stopped before this unit started")
                 kernel = self._idle.pop() if self._idle else None
                 if kernel is None:
                     self._kernels += 1
@@ -296,8 +300,9 @@ class KernelPool:
 
     def close(self) -> None:
         """Shut down every idle kernel; kernels still leased are shut down when given back."""
-        with self._lock:
+        with self._freed:
             self._closed = True
             idle, self._idle = self._idle, []
+            self._freed.notify_all()  # a lease waiting for room gives up
         for kernel in idle:
             self._retire(kernel)

@@ -53,6 +53,7 @@ from pmo_assess.commands.paths import file_problems, prepare_folder
 from pmo_assess.errors import InputErrors, InputProblem
 from pmo_assess.io.locks import locked
 from pmo_assess.io.outputs import refuse_inputs_as_outputs
+from pmo_assess.report.format_error import ReportFormatError
 from pmo_assess.report.paths import REPO_ROOT
 from pmo_assess.rounds.round_info import parse_round_info
 
@@ -239,6 +240,16 @@ def _check_template(settings: Path, template: Path) -> None:
                            for p in exc.problems]) from None
 
 
+def _check_browser() -> None:
+    """InputErrors (exit 2, before any kernel starts) when no browser can print the PDFs this batch is asked for."""
+    from pmo_assess.report.pdf import find_browser
+
+    try:
+        find_browser()
+    except ReportFormatError as exc:
+        raise InputErrors([InputProblem("command line", "--formats", f"pdf: {exc.message}")]) from None
+
+
 def run_batch(config: BatchConfig, stream: TextIO | None = None, out_stream: TextIO | None = None) -> int:
     """Run the whole batch; 0 if every unit and the portfolio succeeded, 1 if any failed. Bad input raises InputErrors.
 
@@ -246,6 +257,7 @@ def run_batch(config: BatchConfig, stream: TextIO | None = None, out_stream: Tex
     """
     stream, out_stream = stream or sys.stderr, out_stream or sys.stdout
     if "pdf" in config.formats and not config.scheduler:
+        _check_browser()
         warm_up_reports(("pdf",))  # the browser that prints the PDFs starts while the inputs are checked
     prepared = _prepare(config)
     cluster = None

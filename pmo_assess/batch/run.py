@@ -14,6 +14,7 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from pmo_assess.batch.kernels import (
     START_TIMEOUT,
@@ -134,7 +135,7 @@ def warm_up_reports(formats: tuple[str, ...]) -> None:
         threading.Thread(target=load, name="pmo-report-warm-up", daemon=True).start()
 
 
-def begin_reports(job: NotebookJob, work: Path, formats: tuple[str, ...]):
+def begin_reports(job: NotebookJob, work: Path, formats: tuple[str, ...]) -> Callable[[], list[Path]]:
     """Start the job's report files in ``formats`` from the executed notebook in ``work`` (the PDF printing in the
     background); the call returned finishes them. ReportFormatError if one fails."""
     from pmo_assess.report.documents import begin_report_files
@@ -220,8 +221,8 @@ def _run(job: NotebookJob, timeout: float, watches: set | None, warm: WarmKernel
         return RunResult("ok", time.monotonic() - started, attempts=attempts, profile=_with_memory(profile),
                          kept=kept)
     except Exception as error:
-        if leased is not None:
-            pool.give_back(leased, sound=False)
+        if leased is not None:  # a report format failing (the deck's error caught in the kernel) leaves it sound
+            pool.give_back(leased, sound=type(error).__name__ == "ReportFormatError")
         status, message = describe_error(error, watch, timeout)
         keep_failure(job, work, message, traceback.format_exc())
         return RunResult(status, time.monotonic() - started, message, attempts, _with_memory(profile))

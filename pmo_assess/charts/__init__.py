@@ -1,1 +1,1 @@
-"""Figures from scores (matplotlib/seaborn); no computation of their own."""
+"""Figures from scores (plain Matplotlib); no computation of their own."""

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 #: Characters a unit's name may not hold to be a file name on Linux, macOS and Windows.
@@ -135,10 +136,15 @@ def _run_notebook(args: argparse.Namespace, work: Path) -> Path:
         if exc.ename == "InputErrors":
             raise InputErrors([InputProblem("input", "", str(exc.evalue))]) from None
         raise
-    except (TimeoutError, CellTimeoutError, DeadKernelError) as exc:  # one message, no traceback
-        raise InputErrors([InputProblem("notebooks/assessment.ipynb", "", f"the unit's notebook did not finish "
-                                        f"({type(exc).__name__}: within {NOTEBOOK_TIMEOUT} s, or its kernel "
-                                        "died); nothing was written")]) from None
+    except (TimeoutError, CellTimeoutError):  # one message, no traceback
+        raise InputErrors([InputProblem("notebooks/assessment.ipynb", "", f"a cell did not finish within "
+                                        f"{NOTEBOOK_TIMEOUT} s; nothing was written")]) from None
+    except DeadKernelError:
+        raise InputErrors([InputProblem("notebooks/assessment.ipynb", "", "the kernel died while running the "
+                                        "notebook (killed or out of memory); nothing was written")]) from None
+    except RuntimeError as exc:  # jupyter_client: "Kernel didn't respond in ... seconds"
+        raise InputErrors([InputProblem("notebooks/assessment.ipynb", "", f"the kernel did not start ({exc}); "
+                                        "nothing was written")]) from None
     return executed
 
 
@@ -160,7 +166,7 @@ def _executed_source(args: argparse.Namespace, settings):
     return source
 
 
-def _batch_folder_lock(out: Path):
+def _batch_folder_lock(out: Path) -> AbstractContextManager:
     """The lock of the batch folder ``out`` lies in (one a batch has written: it holds the batch's lock file), so
     that a report written into a unit's folder never lands while a batch replaces that folder; else no lock."""
     from contextlib import nullcontext
@@ -196,11 +202,11 @@ def run(args: argparse.Namespace) -> int:
             with _batch_folder_lock(out):
                 written = write_report_files(notebook, out, stem, formats, settings if args.settings else None,
                                              args.questionnaire)
+                if not args.executed:
+                    atomic_write_bytes(out / f"{stem}.scores.json", (work / "scores.json").read_bytes())
+                    written.append(out / f"{stem}.scores.json")
         except ReportFormatError as exc:
             raise InputErrors([InputProblem(str(out), exc.format, exc.message)]) from None
-        if not args.executed:
-            atomic_write_bytes(out / f"{stem}.scores.json", (work / "scores.json").read_bytes())
-            written.append(out / f"{stem}.scores.json")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     for path in written:

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Callable, Iterator
 from xml.etree.ElementTree import iterparse
 
-
 from pmo_assess.errors import InputErrors, InputProblem
 from pmo_assess.io.limits import (MAX_FIELD_CHARS, MAX_TABLE_BYTES, MAX_XLSX_UNPACKED_BYTES, decode_text, problem,
                                  read_input_bytes)

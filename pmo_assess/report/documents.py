@@ -20,7 +20,7 @@ from pmo_assess.errors import InputErrors, InputProblem
 from pmo_assess.report.format_error import ReportFormatError
 from pmo_assess.sanitize import escape_html
 
-__all__ = ["FORMATS", "ReportFormatError", "parse_formats", "write_report_files"]
+__all__ = ["FORMATS", "ReportFormatError", "begin_report_files", "parse_formats", "write_report_files"]
 
 FORMATS = ("html", "pdf", "pptx")
 #: Cells carrying one of these tags are left out of the documents.
@@ -307,7 +307,9 @@ def begin_report_files(notebook_path: Path, folder: Path, stem: str, formats: Se
             if pdf is not None:
                 current[0] = "pdf"
                 files[Path(folder) / f"{stem}.pdf"] = pdf()
-            return publish_all(files)
+            current[0] = formats[0]  # writing the files: not one format's failure
+            return publish_all({Path(folder) / f"{stem}.{fmt}": files[Path(folder) / f"{stem}.{fmt}"]
+                                for fmt in formats})  # in the order asked
 
     return finish
 
