@@ -308,3 +308,15 @@ def test_portfolio_levels_are_a_table_coloured_on_the_level_scale(portfolio_deck
                         for u in document["units"]]
     public = next(r for r, row in enumerate(rows) if row[0] == "Public Sector Programmes")
     assert {fill_of(heat.cell(public, c)) for c in range(1, len(rows[0]))} == {"A50026"}  # level 1 everywhere
+
+
+def test_a_portfolio_of_many_units_keeps_its_levels_table_on_the_slide(document, bank, tmp_path):
+    units = [{**unit, "business_unit": f"Unit {i:02d}"} for i in range(60) for unit in document["units"][:1]]
+    deck = Presentation(str(write_portfolio_deck(units, bank, tmp_path / "many.pptx", SETTINGS)))
+    slide = slide_by_title(deck, "Levels per dimension")
+    heat = next(shape for shape in slide.shapes if shape.has_table)
+    assert len(heat.table.rows) == 1 + 40  # header + the first 40 units
+    assert any(shape.has_text_frame and shape.text_frame.text == "… and 20 more in the report."
+               for shape in slide.shapes)
+    assert heat.top + heat.height <= deck.slide_height
+

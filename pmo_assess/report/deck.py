@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from pmo_assess.roadmap.roadmap_file import Roadmap
 
 MAX_ROWS = content.MAX_ROWS
+#: Units in the portfolio's levels table: as many as stay legible on the slide (text shrinks to 6 pt at most).
+MAX_HEAT_ROWS = 40
 #: Height of the colour key under a heat table.
 KEY_HEIGHT = Inches(0.4)
 
@@ -115,8 +117,9 @@ def _portfolio_levels(slide, box: Box, units: list[dict], questionnaire: Questio
         levels = {d["id"]: d.get("level") for d in unit["dimensions"]}
         cells = [*(levels.get(d) for d in dims), unit["overall"].get("level")]
         rows.append((unit["business_unit"], [(level, "" if level is None else str(level)) for level in cells]))
-    _heat_table(slide, box, "Business unit", [*(names.get(d, d) for d in dims), "Overall"], rows, questionnaire,
-                "level (1-4)", [3.2] + [1.5] * (len(dims) + 1))
+    box = _more(box, slide, MAX_HEAT_ROWS, len(rows))
+    _heat_table(slide, box, "Business unit", [*(names.get(d, d) for d in dims), "Overall"], rows[:MAX_HEAT_ROWS],
+                questionnaire, "level (1-4)", [3.2] + [1.5] * (len(dims) + 1))
 
 
 def warm_up() -> None:
