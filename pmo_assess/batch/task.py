@@ -25,7 +25,7 @@ import pandas as pd
 from pmo_assess import __version__
 from pmo_assess.batch.kernel_pool import KernelPool, unit_warm_up
 from pmo_assess.batch.publish import read_outputs
-from pmo_assess.batch.run import NotebookJob, RunResult, run_notebook_job, warm_up_reports
+from pmo_assess.batch.run import IN_KERNEL_FORMATS, NotebookJob, RunResult, run_notebook_job, warm_up_reports
 from pmo_assess.io.answers import COLUMNS
 from pmo_assess.io.notebook_schema import skip_iri_grammar
 
@@ -202,7 +202,8 @@ def prepare_worker(reuse_kernels: bool, own_cluster: bool, formats: tuple[str, .
             importlib.import_module(module)
 
     threading.Thread(target=load, name="pmo-worker-imports", daemon=True).start()
-    warm_up_reports(formats)
+    # this worker prints its units' PDFs; their decks are made in the pooled kernels when kernels are reused
+    warm_up_reports(tuple(f for f in formats if not reuse_kernels or f not in IN_KERNEL_FORMATS))
 
 
 def worker_version() -> str:

@@ -289,7 +289,7 @@ def begin_report_files(notebook_path: Path, folder: Path, stem: str, formats: Se
     pdf = None
     with _as_format_error(current):
         source = read_source(notebook_path, settings, questionnaire)
-        html = document_html(source)
+        html = document_html(source) if {"html", "pdf"} & set(formats) else ""  # a deck alone needs no page
         if "pdf" in formats:
             from pmo_assess.report.pdf import start_pdf
 
