@@ -107,16 +107,17 @@ def test_a_header_longer_than_the_first_read_is_still_read(tmp_path, mini):
 
 
 def test_a_file_that_grows_past_the_limit_while_read_is_refused(tmp_path, mini, monkeypatch):
-    """The size is checked before reading and again while the parser reads: a file written to meanwhile
+    """The size is checked before reading and again after the parser read: a file written to meanwhile
     (simulated: the reader's look at its size says 100 bytes) is refused like any file over the limit."""
     import os
     import types
 
     import pmo_assess.io.answers as answers
+    import pmo_assess.io.csv_arrow as csv_arrow
 
     lines = [HEADER, *answer_lines()]
     path = write(tmp_path / "growing.csv", lines)
-    limit = len("\n".join(lines[:50]) + "\n") - 1  # the reader stops after limit + 1 bytes: at a line's end
+    limit = len("\n".join(lines[:50]) + "\n") - 1  # the bytes path stops after limit + 1 bytes: at a line's end
     looks = []
 
     def small_at_first(target):
@@ -125,6 +126,7 @@ def test_a_file_that_grows_past_the_limit_while_read_is_refused(tmp_path, mini, 
         return os.stat_result((info.st_mode, *info[1:6], 100, *info[7:]))
 
     monkeypatch.setattr(answers, "MAX_TABLE_BYTES", limit)
-    monkeypatch.setattr(answers, "os", types.SimpleNamespace(stat=small_at_first))
+    monkeypatch.setattr(csv_arrow, "MAX_TABLE_BYTES", limit)
+    monkeypatch.setattr(csv_arrow, "os", types.SimpleNamespace(stat=small_at_first, cpu_count=os.cpu_count))
     assert problems_of(path, mini) == f"{path}: is 1.1 MB; a CSV file may be at most 0 MB"
-    assert looks == [path]  # the reader looked, was told 100 bytes, and read until it had more than the limit
+    assert looks == [path]  # the reader looked, was told 100 bytes, read more than the limit and handed it back

@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
 
@@ -172,3 +173,31 @@ def test_a_unit_with_only_the_rooms_agreed_answers_is_named_as_left_out(tmp_path
     assert main(["score", str(answers), "-q", str(DATA / "mini.yaml"), "--format", "json"]) == 0
     out, err = capsys.readouterr()
     assert "Room Only" not in out and "'Room Only' is left out" in err and "room's agreed answers" in err
+
+
+def test_the_command_as_a_process_writes_what_main_writes(tmp_path, scores_json):
+    """As a process, score parses its answers in the background and skips the last collection at exit:
+    the file it writes is the same, and a bad questionnaire still ends with one message and status 2."""
+    out = tmp_path / "scores.json"
+    command = [sys.executable, "-m", "pmo_assess", "score", *SAMPLES, "-q", str(BANK), "-t", TARGETS,
+               "-f", "json", "-o", str(out)]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(out.read_text()) == scores_json
+    bad_bank = tmp_path / "bank.yaml"
+    bad_bank.write_text("id: [unclosed\n")
+    command[command.index(str(BANK))] = str(bad_bank)
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert str(bad_bank) in result.stderr and "Traceback" not in result.stderr
+
+
+def test_score_leaves_a_users_blas_thread_count_alone(monkeypatch):
+    from pmo_assess.commands.score import keep_blas_single_threaded
+
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "4")  # also puts the variable back as it was after the test
+    keep_blas_single_threaded()
+    assert os.environ["OPENBLAS_NUM_THREADS"] == "4"
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS")
+    keep_blas_single_threaded()
+    assert os.environ["OPENBLAS_NUM_THREADS"] == "1"

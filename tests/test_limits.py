@@ -338,8 +338,10 @@ def test_a_folder_as_questionnaire_is_exit_2(tmp_path, capsys):
 
 def test_an_oversized_table_is_refused_before_reading(tmp_path, monkeypatch):
     import pmo_assess.io.answers as answers
+    import pmo_assess.io.csv_arrow as csv_arrow
 
-    monkeypatch.setattr(answers, "MAX_TABLE_BYTES", 1000)
+    monkeypatch.setattr(answers, "MAX_TABLE_BYTES", 1000)  # the path through the file's bytes
+    monkeypatch.setattr(csv_arrow, "MAX_TABLE_BYTES", 1000)  # the parse straight from disk
     path = tmp_path / "a.csv"
     path.write_text(HEADER + "U,Ann,pm,P-T-1,3,\n" * 100)
     with pytest.raises(InputErrors) as caught:

@@ -6,25 +6,22 @@ Validation runs over whole columns: a problem costs work, a good row costs almos
 """
 from __future__ import annotations
 
-import csv
 import math
-import os
 import re
-import stat
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from pmo_assess.errors import InputErrors, InputProblem, ProblemCollector
+from pmo_assess.io.csv_arrow import (COLUMNS, ParsingAhead, csv_header, locate_csv_problem, normalise_column,
+                                     parse_csv_table, read_csv_table_streamed, record_rows)
 from pmo_assess.io.files import line_of, read_yaml
-from pmo_assess.io.limits import MAX_FIELD_CHARS, MAX_TABLE_BYTES, read_input_bytes, refuse_utf16
-from pmo_assess.io.tables import (CSV_ADVICE, csv_rows, duplicate_columns, field_problem, formula_problem,
-                                  open_xlsx, uncached_formulas)
+from pmo_assess.io.limits import MAX_FIELD_CHARS, MAX_TABLE_BYTES, read_input_bytes
+from pmo_assess.io.tables import duplicate_columns, formula_problem, open_xlsx, uncached_formulas
 from pmo_assess.model import Questionnaire
 from pmo_assess.sanitize import control_character_problem
 
-COLUMNS = ("business_unit", "respondent", "role", "question", "answer", "comment")
 REQUIRED_COLUMNS = ("business_unit", "respondent", "question", "answer")
 OPTIONAL_COLUMNS = ("role", "comment", "questionnaire")
 
@@ -69,10 +66,6 @@ def constant_column(value: str, length: int) -> pd.Categorical:
     return pd.Categorical.from_codes(np.zeros(length, dtype=np.int8), categories=[value])
 
 
-def _normalise_column(name: str) -> str:
-    return re.sub(r"[\s\-]+", "_", str(name).strip().lower())
-
-
 def _categorical(values: pd.Series) -> pd.Series:
     """Strip surrounding blanks from a text column and make it categorical (cheap: per distinct value)."""
     cat = values if isinstance(values.dtype, pd.CategoricalDtype) else values.astype("category")
@@ -84,122 +77,36 @@ def _categorical(values: pd.Series) -> pd.Series:
     return cat.cat.add_categories([""]).fillna("") if cat.isna().any() else cat
 
 
-#: How much of a CSV file is read first, for its header line and encoding checks.
-HEAD_BYTES = 1 << 16
-
-
-def _read_csv(path: Path) -> pd.DataFrame:
-    """A CSV answers file as categorical text columns plus ``row``.
+def _read_csv(path: Path, ahead: ParsingAhead | None = None) -> pd.DataFrame:
+    """A CSV answers file as categorical text columns plus ``row`` (its table taken from ``ahead`` when parsed there).
 
     A regular file within the size limit and without blank lines is parsed straight from disk, with no
     copy of the whole file in memory and no scan for row numbers; every other file, and every problem,
     takes the path through the file's bytes, which counts blank lines and finds the rows to name.
     """
-    frame = _read_csv_streamed(path)
-    return frame if frame is not None else _read_csv_bytes(path, read_input_bytes(path, MAX_TABLE_BYTES, "CSV file"))
-
-
-def _csv_header(path: Path, raw: bytes) -> tuple[str, list[str]]:
-    """The delimiter and the column titles on the first line of ``raw`` (the file, or its beginning), checked."""
-    refuse_utf16(path, raw, CSV_ADVICE)
-    end = raw.find(b"\n")
-    try:
-        header_line = raw[: end if end >= 0 else len(raw)].decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputErrors(_locate_csv_problem(path, raw, ",", None)) from None
-    delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
-    try:
-        header = next(csv.reader([header_line.rstrip("\r")], delimiter=delimiter), [])
-    except csv.Error as exc:  # a stray carriage return or NUL in the header line
-        raise InputErrors([field_problem(path, "row 1", exc)]) from None
-    if not any(h.strip() for h in header):
-        raise InputErrors([InputProblem(str(path), "row 1", "the header is empty; the first line must name the "
-                                        f"columns {', '.join(COLUMNS)}")])
-    duplicates = duplicate_columns(path, header, _normalise_column)
-    if duplicates:
-        raise InputErrors(duplicates)
-    return delimiter, header
-
-
-def _parse_csv(source, delimiter: str, header: list[str], **options: bool) -> pd.DataFrame:
-    """Parse CSV text (a buffer or a binary file) with every column as categorical text, empty cells as ''."""
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-
-    text_type = pa.dictionary(pa.int32(), pa.string())
-    convert = pacsv.ConvertOptions(column_types={name: text_type for name in header}, strings_can_be_null=False)
-    table = pacsv.read_csv(source, convert_options=convert,
-                           parse_options=pacsv.ParseOptions(delimiter=delimiter, **options))
-    return table.to_pandas()
-
-
-class _LimitedFile:
-    """A binary file handed to the parser that gives at most ``limit`` + 1 bytes, noting when there were more."""
-
-    def __init__(self, handle, limit: int):
-        self.handle, self.left = handle, limit + 1
-
-    @property
-    def closed(self) -> bool:
-        return self.handle.closed
-
-    @property
-    def over_limit(self) -> bool:
-        return self.left <= 0
-
-    def read(self, size: int = -1) -> bytes:
-        data = self.handle.read(self.left if size is None or size < 0 or size > self.left else size)
-        self.left -= len(data)
-        return data
-
-
-def _read_csv_streamed(path: Path) -> pd.DataFrame | None:
-    """The answers of a regular CSV file within the size limit, parsed from disk; None when the file must take
-    the path through its bytes: anything else than such a file, a problem of any kind, or blank lines."""
-    import pyarrow as pa
-
-    try:
-        info = os.stat(path)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_TABLE_BYTES:
-            return None
-        handle = open(path, "rb")
-    except OSError:
-        return None
-    with handle:
-        head = handle.read(HEAD_BYTES)
-        if len(head) == HEAD_BYTES and b"\n" not in head:  # a header line longer than the head
-            return None
-        try:
-            delimiter, header = _csv_header(path, head)
-        except InputErrors:
-            return None
-        handle.seek(0)
-        source = _LimitedFile(handle, MAX_TABLE_BYTES)
-        try:
-            # Blank lines kept as empty records: when there are none, data record i sits on row i + 2.
-            frame = _parse_csv(source, delimiter, header, ignore_empty_lines=False)
-        except (pa.ArrowException, UnicodeDecodeError, OSError):  # the path through the bytes says what is wrong
-            return None
-    if source.over_limit or _has_empty_records(frame):
-        return None
-    frame["row"] = np.arange(2, len(frame) + 2, dtype=np.int64)
-    return frame
+    table = ahead.table(path) if ahead is not None and ahead.covers(path) else read_csv_table_streamed(path)
+    if table is not None:
+        frame = table.to_pandas()
+        if not _has_empty_records(frame):  # then data record i sits on row i + 2
+            frame["row"] = np.arange(2, len(frame) + 2, dtype=np.int64)
+            return frame
+    return _read_csv_bytes(path, read_input_bytes(path, MAX_TABLE_BYTES, "CSV file"))
 
 
 def _read_csv_bytes(path: Path, raw: bytes) -> pd.DataFrame:
     """The answers of a CSV file's bytes, rows counted as a spreadsheet does (blank lines included)."""
     import pyarrow as pa
 
-    delimiter, header = _csv_header(path, raw)
+    delimiter, header = csv_header(path, raw)
     try:
         # Parallel parsing first; a quoted comment spanning lines needs the slower serial mode.
         try:
-            frame = _parse_csv(pa.py_buffer(raw), delimiter, header)
+            frame = parse_csv_table(pa.py_buffer(raw), delimiter, header).to_pandas()
         except (pa.ArrowInvalid, UnicodeDecodeError):
-            frame = _parse_csv(pa.py_buffer(raw), delimiter, header, newlines_in_values=True)
+            frame = parse_csv_table(pa.py_buffer(raw), delimiter, header, newlines_in_values=True).to_pandas()
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:  # UnicodeDecodeError: a column title that is not UTF-8
-        raise InputErrors(_locate_csv_problem(path, raw, delimiter, exc)) from None
-    frame["row"] = _record_rows(path, raw, delimiter, len(frame))
+        raise InputErrors(locate_csv_problem(path, raw, delimiter, exc)) from None
+    frame["row"] = record_rows(path, raw, delimiter, len(frame))
     return frame
 
 
@@ -216,32 +123,6 @@ def _has_empty_records(frame: pd.DataFrame) -> bool:
     return empty is not None and bool(empty.any())
 
 
-def _record_rows(path: Path, raw: bytes, delimiter: str, count: int) -> np.ndarray:
-    """The spreadsheet row of each data record: blank lines (skipped by the fast reader) still count as rows."""
-    if b"\n\n" not in raw and b"\n\r\n" not in raw:
-        return np.arange(2, count + 2, dtype=np.int64)
-    records = csv_rows(path, raw.decode("utf-8-sig"), delimiter)
-    rows = [number for number, (_, fields) in enumerate(records, start=1) if fields and number > 1]
-    return np.asarray(rows, dtype=np.int64) if len(rows) == count else np.arange(2, count + 2, dtype=np.int64)
-
-
-def _locate_csv_problem(path: Path, raw: bytes, delimiter: str, exc: Exception | None) -> list[InputProblem]:
-    """Find the rows that broke the fast reader (bad encoding, wrong field count), so the message names them."""
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        return [InputProblem(str(path), f"row {line}", f"is not UTF-8 text; {CSV_ADVICE}")]
-    try:
-        records = csv_rows(path, text, delimiter)
-        header = next(records, (1, []))[1]
-        bad = [InputProblem(str(path), f"row {number}", f"has {len(r)} fields, the header has {len(header)}")
-               for number, (_, r) in enumerate(records, start=2) if r and len(r) != len(header)]
-    except InputErrors as error:
-        return error.problems
-    return bad or [InputProblem(str(path), "", f"cannot be read as CSV: {exc}")]
-
-
 def _read_xlsx(path: Path) -> pd.DataFrame:
     workbook = open_xlsx(path, data_only=True)
     sheet = workbook["answers"] if "answers" in workbook.sheetnames else workbook.worksheets[0]
@@ -251,7 +132,7 @@ def _read_xlsx(path: Path) -> pd.DataFrame:
         raise InputErrors([formula_problem(path, sheet.title, formulas)])
     rows = sheet.iter_rows(values_only=True)
     header = [str(h) if h is not None else "" for h in next(rows, ())]
-    duplicates = duplicate_columns(path, header, _normalise_column, sheet.title)
+    duplicates = duplicate_columns(path, header, normalise_column, sheet.title)
     if duplicates:
         workbook.close()
         raise InputErrors(duplicates)
@@ -347,8 +228,11 @@ READERS = {".csv": _read_csv, ".txt": _read_csv, ".xlsx": _read_xlsx, ".xlsm": _
            ".yaml": _read_yaml_form, ".yml": _read_yaml_form}
 
 
-def read_answer_file(path: str | Path) -> pd.DataFrame:
-    """One answers file as the canonical columns (categorical) plus ``source`` and ``row``; unvalidated values."""
+def read_answer_file(path: str | Path, ahead: ParsingAhead | None = None) -> pd.DataFrame:
+    """One answers file as the canonical columns (categorical) plus ``source`` and ``row``; unvalidated values.
+
+    ``ahead``: CSV files already being parsed in the background (:func:`~pmo_assess.io.csv_arrow.start_parsing`).
+    """
     path = Path(path)
     reader = READERS.get(path.suffix.lower())
     if reader is None:
@@ -356,9 +240,9 @@ def read_answer_file(path: str | Path) -> pd.DataFrame:
                                         f"use {', '.join(sorted(READERS))}")])
     if not path.exists():
         raise InputErrors([InputProblem(str(path), "", "file not found")])
-    frame = reader(path)
+    frame = _read_csv(path, ahead) if reader is _read_csv else reader(path)
     row_word = frame.attrs.get("row_word", "row")
-    frame = frame.rename(columns={c: _normalise_column(c) for c in frame.columns if c != "row"})
+    frame = frame.rename(columns={c: normalise_column(c) for c in frame.columns if c != "row"})
     missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
     if missing:
         raise InputErrors([InputProblem(str(path), "header", f"missing column(s) {', '.join(missing)}; "
@@ -400,14 +284,18 @@ def combine_answer_frames(frames: list[pd.DataFrame]) -> pd.DataFrame:
     return result
 
 
-def read_answers(paths: list[str | Path] | str | Path, questionnaire: Questionnaire | None = None) -> pd.DataFrame:
-    """Read and validate answer files into one canonical table; raises InputErrors listing every problem."""
+def read_answers(paths: list[str | Path] | str | Path, questionnaire: Questionnaire | None = None,
+                 ahead: ParsingAhead | None = None) -> pd.DataFrame:
+    """Read and validate answer files into one canonical table; raises InputErrors listing every problem.
+
+    ``ahead``: the CSV files among ``paths`` already being parsed in the background, so none is parsed twice.
+    """
     if isinstance(paths, (str, Path)):
         paths = [paths]
     frames, problems = [], []
     for path in paths:
         try:
-            frame = read_answer_file(path)
+            frame = read_answer_file(path, ahead)
         except InputErrors as exc:
             problems.extend(exc.problems)
             continue
