@@ -11,7 +11,8 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from pmo_assess.io.answers import CONSENSUS_RESPONDENT, COUNTED, NOT_APPLICABLE, answer_codes, factorize_runs
+from pmo_assess.io.answers import (CONSENSUS_RESPONDENT, COUNTED, NOT_APPLICABLE, answer_codes, factorize_runs,
+                                   run_starts)
 from pmo_assess.io.targets import Targets
 from pmo_assess.model import Questionnaire
 
@@ -170,18 +171,22 @@ def score_answers(answers: pd.DataFrame, questionnaire: Questionnaire, responden
     qcodes, qcategories = _category_codes(answers["question"])
     qmap = np.array([q.question_index.get(str(c), -1) for c in qcategories] + [-1], dtype=np.int64)
     question = qmap[qcodes]
+    # validated answers only hold the questionnaire's questions: then no row needs a look
+    every_question_known = bool((qmap[:-1] >= 0).all()) and not (qcodes < 0).any()
     status, value = answer_codes(answers["answer"])
 
+    # A run is one respondent's consecutive rows: units and people are numbered per run, not per row.
     ucodes, ucategories = _category_codes(answers["business_unit"])
-    unit, unit_codes, _ = factorize_runs(ucodes)
+    rcodes, rcategories = _category_codes(answers["respondent"])
+    run_rows = run_starts(ucodes, rcodes)
+    run_unit, unit_codes, _ = factorize_runs(ucodes[run_rows])
     units = [str(u) for u in ucategories.to_numpy()[unit_codes]]
     n_units = len(units)
-    rcodes, rcategories = _category_codes(answers["respondent"])
-    person_key = unit * (len(rcategories) + 1)
-    person_key += rcodes
-    person, _, first_rows = factorize_runs(person_key)
+    run_person, _, first_runs = factorize_runs(run_unit * (len(rcategories) + 1) + rcodes[run_rows])
+    person = np.repeat(run_person, np.diff(np.r_[run_rows, len(answers)]))
+    first_rows = run_rows[first_runs]
     n_people = len(first_rows)
-    person_unit = unit[first_rows]
+    person_unit = run_unit[first_runs]
     person_role = (answers["role"].iloc[first_rows].astype(str).to_numpy() if "role" in answers
                    else np.full(n_people, "", dtype=object))
     role_weights = q.role_weights
@@ -192,18 +197,20 @@ def score_answers(answers: pd.DataFrame, questionnaire: Questionnaire, responden
         "role": person_role,
     })
 
-    known = question >= 0
     q_weight = np.array([qq.weight for qq in q.questions], dtype=np.float64)
     q_cap = q.question_capability
     cap_weight = np.array([c.weight for c in q.capabilities], dtype=np.float64)
     dim_weight = np.array([d.weight for d in q.dimensions], dtype=np.float64)
 
     # Rule 2: respondent capability score s_rc = weighted mean of counted answers.
-    counted = known & (status == COUNTED)
-    rows_q, value_c, unit_c = question[counted], value[counted], unit[counted]
+    counted = status == COUNTED
+    if not every_question_known:
+        counted &= question >= 0
+    picked = np.flatnonzero(counted)
+    rows_q, value_c, key = question[picked], value[picked], person[picked]
+    unit_c = person_unit[key]
     cap_c = q_cap[rows_q]
-    key = person[counted]  # a fresh array: the integer keys below are built in place (no temporaries)
-    key *= n_caps
+    key *= n_caps  # a fresh array: the integer keys are built in place (no temporaries)
     key += cap_c
     w = q_weight[rows_q]
     sum_wv = np.bincount(key, weights=w * value_c, minlength=n_people * n_caps)
@@ -242,8 +249,10 @@ def score_answers(answers: pd.DataFrame, questionnaire: Questionnaire, responden
     answer_key = unit_c * n_caps
     answer_key += cap_c
     answered = np.bincount(answer_key, minlength=size).reshape(n_units, n_caps)
-    na = known & (status == NOT_APPLICABLE)
-    na_key = unit[na]
+    na = status == NOT_APPLICABLE
+    if not every_question_known:
+        na &= question >= 0
+    na_key = person_unit[person[na]]
     na_key *= n_caps
     na_key += q_cap[question[na]]
     not_applicable = np.bincount(na_key, minlength=size).reshape(n_units, n_caps)

@@ -401,13 +401,23 @@ def validate_answers(frame: pd.DataFrame, questionnaire: Questionnaire | None) -
     return problems
 
 
+def run_starts(*columns: np.ndarray) -> np.ndarray:
+    """The rows where a run begins: a row that differs from the one before in any of the (equally long) columns."""
+    if not len(columns[0]):
+        return np.array([], dtype=np.int64)
+    changed = columns[0][1:] != columns[0][:-1]
+    for column in columns[1:]:
+        changed |= column[1:] != column[:-1]
+    return np.flatnonzero(np.r_[True, changed])
+
+
 def factorize_runs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Codes numbered in order of first appearance, the key each code stands for and the row where it first
     appears. Only the first key of each run of equal keys is hashed: answer files keep a unit's and a
     respondent's rows together, so there are few runs, but any order gives the same codes."""
     if not len(keys):
         return np.array([], dtype=np.int64), keys[:0], np.array([], dtype=np.int64)
-    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    starts = run_starts(keys)
     run_codes, uniques = pd.factorize(keys[starts])
     codes = np.repeat(run_codes.astype(np.int64, copy=False), np.diff(np.r_[starts, len(keys)]))
     first_runs = np.flatnonzero(np.r_[True, np.diff(np.maximum.accumulate(run_codes)) != 0])
