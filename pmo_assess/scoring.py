@@ -11,8 +11,8 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from pmo_assess.io.answers import (CONSENSUS_RESPONDENT, COUNTED, NOT_APPLICABLE, answer_codes, factorize_runs,
-                                   run_starts)
+from pmo_assess.io.answers import (CONSENSUS_RESPONDENT, COUNTED, NOT_APPLICABLE, answer_code_tables,
+                                   factorize_runs, run_starts)
 from pmo_assess.io.targets import Targets
 from pmo_assess.model import Questionnaire
 
@@ -158,6 +158,68 @@ def _select_respondents(answers: pd.DataFrame, respondents: str) -> pd.DataFrame
     return answers[~is_consensus] if is_consensus.any() else answers
 
 
+@dataclass(frozen=True)
+class _RowTotals:
+    """What scoring takes from the answer rows, summed per (respondent, capability) and per (unit, capability or
+    question); counted answers only, except ``not_applicable``. Flat arrays, respondent- or unit-major."""
+
+    weighted_sum: np.ndarray  # Σ question weight × answer
+    weight_sum: np.ndarray  # Σ question weight
+    answered: np.ndarray  # how many answers
+    not_applicable: np.ndarray  # per (unit, capability): n/a answers
+    question_sum: np.ndarray  # per (unit, question): Σ answer
+    question_count: np.ndarray  # per (unit, question): how many answers
+
+
+def _sum_rows(answers: pd.DataFrame, q: Questionnaire, person: np.ndarray, person_unit: np.ndarray,
+              n_units: int) -> _RowTotals:
+    """Sum the answer rows in a few passes over them; each per-row array is dropped once used, so a million
+    rows never hold more than a few of them in memory at once."""
+    n_caps, n_questions, n_people = len(q.capabilities), len(q.questions), len(person_unit)
+    q_weight = np.array([qq.weight for qq in q.questions], dtype=np.float64)
+    q_cap = q.question_capability
+    qcodes, qcategories = _category_codes(answers["question"])
+    qmap = np.array([q.question_index.get(str(c), -1) for c in qcategories] + [-1], dtype=np.int32)
+    question = qmap[qcodes]
+    # validated answers only hold the questionnaire's questions: then no row needs a look
+    every_question_known = bool((qmap[:-1] >= 0).all()) and not (qcodes < 0).any()
+    codes, status_of, value_of = answer_code_tables(answers["answer"])
+    status = status_of[codes]
+
+    counted = status == COUNTED
+    if not every_question_known:
+        counted &= question >= 0
+    picked = np.flatnonzero(counted)
+    del counted
+    rows_q, value_c, person_c = question[picked], value_of[codes[picked]], person[picked]
+    del picked
+    key = np.multiply(person_c, n_caps, dtype=np.int64)
+    key += q_cap[rows_q]
+    w = q_weight[rows_q]
+    weighted_sum = np.bincount(key, weights=w * value_c, minlength=n_people * n_caps)
+    weight_sum = np.bincount(key, weights=w, minlength=n_people * n_caps)
+    del w
+    answered = np.bincount(key, minlength=n_people * n_caps)
+    del key
+    qkey = person_unit[person_c]
+    del person_c
+    qkey *= n_questions
+    qkey += rows_q
+    del rows_q
+    question_sum = np.bincount(qkey, weights=value_c, minlength=n_units * n_questions)
+    question_count = np.bincount(qkey, minlength=n_units * n_questions)
+    del qkey, value_c
+
+    na = status == NOT_APPLICABLE
+    if not every_question_known:
+        na &= question >= 0
+    na_key = person_unit[person[na]]
+    na_key *= n_caps
+    na_key += q_cap[question[na]]
+    return _RowTotals(weighted_sum, weight_sum, answered, np.bincount(na_key, minlength=n_units * n_caps),
+                      question_sum, question_count)
+
+
 def score_answers(answers: pd.DataFrame, questionnaire: Questionnaire, respondents: str = "individual") -> Scores:
     """Score a canonical answer table (validated) per BRIEF.md's contract, all units at once.
 
@@ -168,13 +230,6 @@ def score_answers(answers: pd.DataFrame, questionnaire: Questionnaire, responden
     q = questionnaire
     n_caps, n_dims, n_questions = len(q.capabilities), len(q.dimensions), len(q.questions)
 
-    qcodes, qcategories = _category_codes(answers["question"])
-    qmap = np.array([q.question_index.get(str(c), -1) for c in qcategories] + [-1], dtype=np.int64)
-    question = qmap[qcodes]
-    # validated answers only hold the questionnaire's questions: then no row needs a look
-    every_question_known = bool((qmap[:-1] >= 0).all()) and not (qcodes < 0).any()
-    status, value = answer_codes(answers["answer"])
-
     # A run is one respondent's consecutive rows: units and people are numbered per run, not per row.
     ucodes, ucategories = _category_codes(answers["business_unit"])
     rcodes, rcategories = _category_codes(answers["respondent"])
@@ -183,7 +238,7 @@ def score_answers(answers: pd.DataFrame, questionnaire: Questionnaire, responden
     units = [str(u) for u in ucategories.to_numpy()[unit_codes]]
     n_units = len(units)
     run_person, _, first_runs = factorize_runs(run_unit * (len(rcategories) + 1) + rcodes[run_rows])
-    person = np.repeat(run_person, np.diff(np.r_[run_rows, len(answers)]))
+    person = np.repeat(run_person.astype(np.int32), np.diff(np.r_[run_rows, len(answers)]))
     first_rows = run_rows[first_runs]
     n_people = len(first_rows)
     person_unit = run_unit[first_runs]
@@ -197,24 +252,14 @@ def score_answers(answers: pd.DataFrame, questionnaire: Questionnaire, responden
         "role": person_role,
     })
 
-    q_weight = np.array([qq.weight for qq in q.questions], dtype=np.float64)
     q_cap = q.question_capability
     cap_weight = np.array([c.weight for c in q.capabilities], dtype=np.float64)
     dim_weight = np.array([d.weight for d in q.dimensions], dtype=np.float64)
 
     # Rule 2: respondent capability score s_rc = weighted mean of counted answers.
-    counted = status == COUNTED
-    if not every_question_known:
-        counted &= question >= 0
-    picked = np.flatnonzero(counted)
-    rows_q, value_c, key = question[picked], value[picked], person[picked]
-    unit_c = person_unit[key]
-    cap_c = q_cap[rows_q]
-    key *= n_caps  # a fresh array: the integer keys are built in place (no temporaries)
-    key += cap_c
-    w = q_weight[rows_q]
-    sum_wv = np.bincount(key, weights=w * value_c, minlength=n_people * n_caps)
-    sum_w = np.bincount(key, weights=w, minlength=n_people * n_caps)
+    totals = _sum_rows(answers, q, person, person_unit, n_units)
+    del person
+    sum_wv, sum_w = totals.weighted_sum, totals.weight_sum
     with np.errstate(invalid="ignore", divide="ignore"):
         s_rc = np.where(sum_w > 0, sum_wv / sum_w, np.nan).reshape(n_people, n_caps)
 
@@ -246,16 +291,8 @@ def score_answers(answers: pd.DataFrame, questionnaire: Questionnaire, responden
 
     unit_people = np.bincount(person_unit, minlength=n_units)
     cap_questions = np.bincount(q_cap, minlength=n_caps)
-    answer_key = unit_c * n_caps
-    answer_key += cap_c
-    answered = np.bincount(answer_key, minlength=size).reshape(n_units, n_caps)
-    na = status == NOT_APPLICABLE
-    if not every_question_known:
-        na &= question >= 0
-    na_key = person_unit[person[na]]
-    na_key *= n_caps
-    na_key += q_cap[question[na]]
-    not_applicable = np.bincount(na_key, minlength=size).reshape(n_units, n_caps)
+    answered = per_unit(totals.answered).astype(np.int64)  # whole numbers: the float sums are exact
+    not_applicable = totals.not_applicable.reshape(n_units, n_caps)
     applicable = unit_people[:, None] * cap_questions[None, :] - not_applicable
     with np.errstate(invalid="ignore", divide="ignore"):
         coverage = np.where(applicable > 0, answered / applicable, np.nan)
@@ -272,10 +309,7 @@ def score_answers(answers: pd.DataFrame, questionnaire: Questionnaire, responden
                                             [np.arange(n_dims)], scoring.method)
 
     # Per-question mean answer in each unit, for explanations ("what holds it here").
-    qkey = unit_c * n_questions
-    qkey += rows_q
-    q_sum = np.bincount(qkey, weights=value_c, minlength=n_units * n_questions)
-    q_count = np.bincount(qkey, minlength=n_units * n_questions)
+    q_sum, q_count = totals.question_sum, totals.question_count
     with np.errstate(invalid="ignore", divide="ignore"):
         question_mean = np.where(q_count > 0, q_sum / q_count, np.nan).reshape(n_units, n_questions)
 

@@ -51,13 +51,19 @@ def classify_answer(text: str) -> tuple[int, float, str]:
     return COUNTED, float(number), ""
 
 
-def answer_codes(answers: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Status codes and values (NaN unless counted) for a whole column, classifying each distinct text once."""
+def answer_code_tables(answers: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each row's code, and per code its status and value (NaN unless counted): each distinct text is classified
+    once, and the last entry of both tables stands for a missing answer (code -1, "don't know")."""
     cat = answers if isinstance(answers.dtype, pd.CategoricalDtype) else answers.astype("category")
     classified = [classify_answer(c) for c in cat.cat.categories]
     status = np.array([c[0] for c in classified] + [DONT_KNOW], dtype=np.int8)
     values = np.array([c[1] for c in classified] + [np.nan], dtype=np.float64)
-    codes = cat.cat.codes.to_numpy()  # -1 (missing) picks the trailing "don't know" entry
+    return cat.cat.codes.to_numpy(), status, values
+
+
+def answer_codes(answers: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Status codes and values (NaN unless counted) for a whole column, classifying each distinct text once."""
+    codes, status, values = answer_code_tables(answers)
     return status[codes], values[codes]
 
 
