@@ -126,3 +126,34 @@ def test_the_parse_runs_beside_the_caller(tmp_path, monkeypatch):
     ahead = start_parsing([path])
     caller_went_on.set()
     assert ahead.table(path).num_rows == 210
+
+
+def test_arrow_gets_every_core_back_once_the_caller_waits_and_after_the_parse(tmp_path, monkeypatch):
+    """While the caller works Arrow has one core fewer; waiting for the table, or the parse ending, gives it back."""
+    import pyarrow as pa
+
+    path = tmp_path / "a.csv"
+    path.write_text(answers_text(respondents=30))
+    cores = pa.cpu_count()
+    seen = []
+    real = csv_arrow.read_csv_table_streamed
+    started, release = threading.Event(), threading.Event()
+
+    def watching(path, **options):
+        seen.append(pa.cpu_count())
+        started.set()
+        assert release.wait(10)
+        return real(path, **options)
+
+    monkeypatch.setattr(csv_arrow, "read_csv_table_streamed", watching)
+    ahead = start_parsing([path])
+    assert started.wait(10)
+    assert seen == [max(1, cores - 1)] and pa.cpu_count() == max(1, cores - 1)
+    release.set()
+    assert ahead.table(path).num_rows == 210
+    assert pa.cpu_count() == cores
+
+    monkeypatch.setattr(csv_arrow, "read_csv_table_streamed", lambda path, **options: 1 / 0)
+    ahead = start_parsing([path])
+    ahead._thread.join()  # the parse failed, and nobody asked for the table yet
+    assert pa.cpu_count() == cores

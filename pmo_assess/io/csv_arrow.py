@@ -131,25 +131,31 @@ def locate_csv_problem(path: Path, raw: bytes, delimiter: str, exc: Exception | 
 class ParsingAhead:
     """CSV answer files being parsed in a background thread, while the caller imports and loads the rest.
 
-    Arrow parses without holding Python's lock, so on two cores the parse costs the command almost no
-    time. With two cores or fewer it parses on its own thread only: the other core is busy importing, and
-    Arrow's threads would fight the import for it. The thread is not a daemon: a command that stops early
-    (bad questionnaire, Ctrl-C) waits for the parse to end rather than tearing the interpreter down under it.
+    Arrow parses without holding Python's lock, so the parse and the caller's work overlap. While the caller
+    works, Arrow gets one core fewer than the machine has (on two cores: one, as the caller keeps the other
+    busy); once the caller waits for a table, Arrow gets every core back. The thread is not a daemon: a
+    command that stops early (bad questionnaire, Ctrl-C) waits for the parse to end rather than tearing the
+    interpreter down under it.
     """
 
     def __init__(self, paths: list[Path]):
         self._paths = paths
         self._tables: dict[Path, pa.Table | None] = {}
         self._failure: BaseException | None = None
+        self._cores = pa.cpu_count()
+        if paths:
+            pa.set_cpu_count(max(1, self._cores - 1))
         self._thread = threading.Thread(target=self._parse, name="pmo-assess-csv-parse")
         self._thread.start()
 
     def _parse(self) -> None:
         try:
             for path in self._paths:
-                self._tables[path] = read_csv_table_streamed(path, use_threads=(os.cpu_count() or 1) > 2)
+                self._tables[path] = read_csv_table_streamed(path)
         except BaseException as exc:  # handed to the caller by table(), which re-raises it in its thread
             self._failure = exc
+        finally:
+            pa.set_cpu_count(self._cores)
 
     def covers(self, path: Path) -> bool:
         """Whether this file is among those parsed ahead."""
@@ -157,6 +163,7 @@ class ParsingAhead:
 
     def table(self, path: Path) -> pa.Table | None:
         """The file's table as :func:`read_csv_table_streamed` gives it, once parsed (waits for the thread)."""
+        pa.set_cpu_count(self._cores)  # the caller only waits now: the parse may take every core
         self._thread.join()
         if self._failure is not None:
             raise self._failure
