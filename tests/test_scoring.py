@@ -48,6 +48,20 @@ def test_role_weights_weight_the_mean_over_respondents(mini):
     assert row.respondents == 2
 
 
+def test_rows_of_a_question_the_questionnaire_lacks_are_left_out_and_the_rest_count(mini):
+    """Unvalidated answers (a notebook's own table) may hold such rows: they change nothing, n/a included."""
+    rows = [("U", "ann", "pm", "P-T-1", "4"), ("U", "ann", "pm", "P-T-2", "2"), ("U", "bob", "pm", "P-T-1", "na"),
+            ("U", "bob", "pm", "P-T-2", "3")]
+    with_unknown = score_answers(answers_frame(rows + [("U", "ann", "pm", "X-9", "1"), ("U", "bob", "pm", "X-9", "na")]),
+                                 mini)
+    row = cap(with_unknown, "U", "talent")
+    # ann (4*1 + 2*3) / 4 = 2.5, bob 3: mean 2.75; answered 3 of 2 people x 2 questions - 1 n/a
+    assert row.score == pytest.approx(2.75)
+    assert row.coverage == pytest.approx(3 / 3)
+    assert with_unknown.question_mean[0, 0] == pytest.approx(4.0)  # P-T-1, the questionnaire's first question
+    assert with_unknown.capabilities.equals(score_answers(answers_frame(rows), mini).capabilities)
+
+
 def test_empty_role_and_unknown_role_label_weigh_one_when_roles_are_not_listed(mini):
     frame = answers_frame([("U", "a", "", "P-L-1", "4"), ("U", "b", "", "P-L-1", "1")])
     assert cap(score_answers(frame, mini), "U", "leadership").score == pytest.approx(2.5)

@@ -59,19 +59,15 @@ def csv_header(path: Path, raw: bytes) -> tuple[str, list[str]]:
     return delimiter, header
 
 
-def parse_csv_table(source, delimiter: str, header: list[str], use_threads: bool = True,
-                    **options: bool) -> pa.Table:
-    """Parse CSV text (a buffer or a file) with every column as dictionary-encoded text, empty cells as ''.
-
-    ``use_threads``: parse blocks on every core (Arrow's pool), or on the calling thread only.
-    """
+def parse_csv_table(source, delimiter: str, header: list[str], **options: bool) -> pa.Table:
+    """Parse CSV text (a buffer or a file) with every column as dictionary-encoded text, empty cells as ''."""
     text_type = pa.dictionary(pa.int32(), pa.string())
     convert = pacsv.ConvertOptions(column_types={name: text_type for name in header}, strings_can_be_null=False)
-    return pacsv.read_csv(source, read_options=pacsv.ReadOptions(use_threads=use_threads, block_size=BLOCK_BYTES),
-                          convert_options=convert, parse_options=pacsv.ParseOptions(delimiter=delimiter, **options))
+    return pacsv.read_csv(source, read_options=pacsv.ReadOptions(block_size=BLOCK_BYTES), convert_options=convert,
+                          parse_options=pacsv.ParseOptions(delimiter=delimiter, **options))
 
 
-def read_csv_table_streamed(path: Path, use_threads: bool = True) -> pa.Table | None:
+def read_csv_table_streamed(path: Path) -> pa.Table | None:
     """A regular CSV file within the size limit, parsed straight from disk; None when the file must take the
     path through its bytes, which names rows and problems: anything else than such a file, or a problem of
     any kind. Blank lines stay as records of empty fields, so the caller can tell whether record i sits on
@@ -94,7 +90,7 @@ def read_csv_table_streamed(path: Path, use_threads: bool = True) -> pa.Table | 
                 return None
             delimiter, header = csv_header(path, head)
             handle.seek(0)
-            table = parse_csv_table(handle, delimiter, header, use_threads, ignore_empty_lines=False)
+            table = parse_csv_table(handle, delimiter, header, ignore_empty_lines=False)
             if handle.tell() > MAX_TABLE_BYTES:
                 return None
         except (InputErrors, pa.ArrowException, UnicodeDecodeError, OSError):
