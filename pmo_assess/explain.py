@@ -35,11 +35,6 @@ def nearest_threshold(score: float, thresholds: tuple[float, ...]) -> float | No
     return best
 
 
-def needs_explanation(scores: Scores, score: float, capped_by: int = -1) -> bool:
-    """Capped and borderline levels carry an explanation in reports."""
-    return capped_by >= 0 or nearest_threshold(score, scores.questionnaire.scoring.thresholds) is not None
-
-
 def borderline(scores: np.ndarray, thresholds: tuple[float, ...]) -> np.ndarray:
     """:func:`nearest_threshold` is not None, for a whole array at once (False where NaN)."""
     near = np.zeros(np.shape(scores), dtype=bool)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pmo_assess.explain import explain_capability, nearest_threshold, needs_explanation
+from pmo_assess.explain import explain_capability, nearest_threshold
+from pmo_assess.export.scores import scores_to_dict
 from pmo_assess.io.questionnaire import load_questionnaire
 from pmo_assess.scoring import score_answers
 from scoring_fixtures import answers_frame
@@ -16,6 +17,11 @@ THRESHOLDS = (1.75, 2.5, 3.25)  # mini.yaml's (the contract's defaults)
 def mini():
     from conftest import DATA
     return load_questionnaire(DATA / "mini.yaml")
+
+
+def explanation_of(scores, kind: str = "capabilities", position: int = 0) -> str | None:
+    """The explanation the scores@1 JSON gives the first unit's capability (or dimension) at ``position``."""
+    return scores_to_dict(scores)["units"][0][kind][position]["explanation"]
 
 
 def talent_scores(mini, per_respondent: list[tuple[str, str]]):
@@ -52,8 +58,8 @@ def test_a_capability_a_twelfth_from_a_threshold_is_explained_as_borderline(mini
     score = scores.capability_score[0, 0]
     assert score == pytest.approx(expected)
     assert scores.capability_level[0, 0] == level
-    assert needs_explanation(scores, score)
-    text = explain_capability(scores, 0, 0)
+    text = explanation_of(scores)
+    assert text == explain_capability(scores, 0, 0)
     assert "0.08" in text and "2.50" in text  # how far from which threshold
 
 
@@ -63,14 +69,19 @@ def test_a_capability_an_eighth_from_a_threshold_needs_no_explanation(mini):
     score = scores.capability_score[0, 0]
     assert score == pytest.approx(19 / 8)
     assert scores.capability_level[0, 0] == 2
-    assert not needs_explanation(scores, score)
+    assert explanation_of(scores) is None
     # the mirror: 11/4 and (3+3*3)/4 = 3 → (11/4 + 3)/2 = 23/8 = 2.875: 0.125 above t2, 0.375 below t3
     above = talent_scores(mini, [("2", "3"), ("3", "3")])
     assert above.capability_score[0, 0] == pytest.approx(23 / 8)
-    assert not needs_explanation(above, above.capability_score[0, 0])
+    assert explanation_of(above) is None
 
 
-def test_a_capped_level_always_needs_an_explanation(mini):
-    scores = talent_scores(mini, [("2", "2")])  # 2.0: far from every threshold
-    assert not needs_explanation(scores, 2.0)
-    assert needs_explanation(scores, 2.0, capped_by=0)
+def test_a_capped_level_always_has_an_explanation(mini):
+    # talent (2 + 1*3)/4 = 1.25, level 1; leadership 4, weighing twice: people scores (1.25 + 2*4)/3 = 3.08,
+    # 0.17 from 3.25, so not borderline, but staged scoring caps it at level 2, one above talent
+    frame = answers_frame([("U", "r", "pm", "P-T-1", "2"), ("U", "r", "pm", "P-T-2", "1"),
+                           ("U", "r", "pm", "P-L-1", "4")])
+    people = scores_to_dict(score_answers(frame, mini))["units"][0]["dimensions"][0]
+    assert (people["id"], people["score"], people["level"], people["capped_by"]) == ("people", 3.08, 2, "talent")
+    assert "staged scoring holds it at level 2" in people["explanation"]
+    assert explanation_of(talent_scores(mini, [("2", "2")])) is None  # 2.0: far from every threshold, not capped
