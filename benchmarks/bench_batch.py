@@ -10,7 +10,7 @@ folder) it measures, in this one run:
 and prints the ratios the project targets (sequential / batch >= 3 for 8 units, >= 4 for 40), the
 profile of where a unit's time goes (kernel start, imports, scoring, charts, tables and text,
 papermill overhead, report rendering, publishing) from the executed notebooks' cell timings and the
-batch manifest's per-unit profile, and the peak memory of each worker (its kernel and its process).
+batch manifest's per-unit profile, and the peak memory of each kernel and of the process that ran it.
 
 ``--formats-cost`` adds the cost of ``--formats html,pdf,pptx`` against ``html`` alone (8 units).
 ``--big-rows R`` adds one unit of R answer rows timed with ``pmo-assess score`` and ``batch``.
@@ -28,6 +28,8 @@ import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
+
+from pmo_assess.batch.kernel_pool import MAX_UNITS_PER_KERNEL
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = sorted((ROOT / "examples" / "answers").glob("*.csv"))
@@ -146,7 +148,8 @@ def sequential_profile(out: Path, wall: float, count: int, kernel: float, import
 
 
 def batch_profile(out: Path) -> tuple[dict[str, float], dict]:
-    """Mean seconds per unit of a batch by stage, and peak memory per worker, from its manifest and notebooks."""
+    """Mean seconds per unit of a batch by stage, and peak memory per kernel (or per worker, for units run on a
+    kernel of their own), from its manifest and notebooks."""
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["units"]
     rows, memory = [], defaultdict(lambda: {"kernel": 0.0, "process": 0.0, "units": 0})
     for entry in manifest.values():
@@ -159,7 +162,8 @@ def batch_profile(out: Path) -> tuple[dict[str, float], dict]:
                      "papermill overhead": profile.get("notebook", 0.0) - sum(
                          cells.get(s, 0.0) for s in ("scoring", "charts", "tables and text")),
                      "report rendering": profile.get("report", 0.0), "publishing": profile.get("publish", 0.0)})
-        worker = memory[profile.get("worker", "?")]
+        # a unit on a pooled kernel is counted with that kernel (a local batch has one thread more than kernels)
+        worker = memory[f"kernel {profile['kernel_pid']}" if profile.get("kernel_pid") else profile.get("worker", "?")]
         worker["kernel"] = max(worker["kernel"], profile.get("kernel_peak_mb") or 0.0)
         worker["process"] = max(worker["process"], profile.get("process_peak_mb") or 0.0)
         worker["units"] += 1
@@ -180,7 +184,7 @@ def print_profile(title: str, profiles: dict[str, dict[str, float]]) -> None:
 
 def print_memory(label: str, memory: dict) -> None:
     for worker, m in sorted(memory.items()):
-        print(f"  {label} worker {worker}: {m['units']} units, kernel peak {m['kernel']:.0f} MB, "
+        print(f"  {label} {worker}: {m['units']} units, kernel peak {m['kernel']:.0f} MB, "
               f"{'worker process' if label == 'dask' else 'batch process (shared by its threads)'} "
               f"peak {m['process']:.0f} MB")
 
@@ -276,7 +280,8 @@ def main() -> None:
         print(f"  sequential / batch:            {seq / batch:7.2f}x{verdict}")
         print(f"  sequential / LocalCluster:     {seq / dask:7.2f}x")
         print_profile(f"{count} units", result["profiles"])
-        print("peak memory per worker")
+        print("peak memory per kernel (a worker's kernels, one at a time; replaced after "
+              f"{MAX_UNITS_PER_KERNEL} units)")
         print_memory("batch", result["memory"]["batch"])
         print_memory("dask", result["memory"]["dask"])
         print(f"load average now {os.getloadavg()[0]:.1f}")

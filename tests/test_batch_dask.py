@@ -66,7 +66,7 @@ def test_the_bundled_units_on_the_cluster_give_the_same_scores_and_summary_as_a_
     for run in ("local", "dask"):  # the profile says where each unit ran
         profile = json.loads((tmp_path / run / "manifest.json").read_text())["units"]["Retail Banking"]["profile"]
         assert profile["worker"].startswith("tcp://" if run == "dask" else "pmo-unit")
-        assert profile["notebook"] > 0 and profile["kernel_peak_mb"] > 0
+        assert profile["notebook"] > 0 and profile["kernel_peak_mb"] > 0 and profile["kernel_pid"] > 0
 
 
 def parent_of(pid: int) -> int:

@@ -210,7 +210,7 @@ def _run(job: NotebookJob, timeout: float, watches: set | None, warm: WarmKernel
         if in_kernel:  # the deck is made in the unit's own kernel process while the browser prints the PDF
             leased.render(work / job.executed_name, work, job.report_stem, in_kernel, timeout)
         if leased is not None:
-            profile["kernel_peak_mb"] = peak_memory_mb(leased.pid)
+            profile["kernel_peak_mb"], profile["kernel_pid"] = peak_memory_mb(leased.pid), leased.pid
             pool.give_back(leased, sound=True)
             leased = None
         finish()
