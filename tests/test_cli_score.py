@@ -192,6 +192,19 @@ def test_the_command_as_a_process_writes_what_main_writes(tmp_path, scores_json)
     assert str(bad_bank) in result.stderr and "Traceback" not in result.stderr
 
 
+def test_score_asks_for_one_blas_thread_before_numpy_loads(tmp_path):
+    """OpenBLAS reads its thread count when NumPy loads: asking later would change nothing."""
+    probe = ("import sys, pmo_assess.commands.score as score\n"
+             "ask = score.keep_blas_single_threaded\n"
+             "score.keep_blas_single_threaded = lambda: print('numpy' in sys.modules) or ask()\n"
+             "from pmo_assess.cli import main\n"
+             f"main(['score', {SAMPLES[0]!r}, '-q', {str(BANK)!r}, '-f', 'json', '-o', {str(tmp_path / 's.json')!r}])\n")
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, env=env)
+    assert result.stdout.strip() == "False", result.stderr
+    assert (tmp_path / "s.json").exists()
+
+
 def test_score_leaves_a_users_blas_thread_count_alone(monkeypatch):
     from pmo_assess.commands.score import keep_blas_single_threaded
 

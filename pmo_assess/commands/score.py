@@ -37,7 +37,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 def run(args: argparse.Namespace) -> int:
     from pmo_assess.commands.paths import require_files
-    from pmo_assess.io.csv_arrow import start_parsing
     from pmo_assess.io.outputs import refuse_inputs_as_outputs
     from pmo_assess.rounds.round_info import parse_round_info
 
@@ -48,9 +47,11 @@ def run(args: argparse.Namespace) -> int:
     if args.output:
         inputs = [args.questionnaire, *args.answers] + ([args.targets] if args.targets else [])
         refuse_inputs_as_outputs(inputs, {"--output": args.output})
-    keep_blas_single_threaded()
+    keep_blas_single_threaded()  # before anything imports NumPy
     prefer_small_pages()
     skip_last_collection()
+    from pmo_assess.io.csv_arrow import start_parsing
+
     ahead = start_parsing(args.answers)  # parses while pandas and the rest load: they overlap on two cores
     with collections_paused():
         return score_and_write(args, round_info, ahead)
