@@ -162,8 +162,11 @@ def batch_profile(out: Path) -> tuple[dict[str, float], dict]:
                      "papermill overhead": profile.get("notebook", 0.0) - sum(
                          cells.get(s, 0.0) for s in ("scoring", "charts", "tables and text")),
                      "report rendering": profile.get("report", 0.0), "publishing": profile.get("publish", 0.0)})
-        # a unit on a pooled kernel is counted with that kernel (a local batch has one thread more than kernels)
-        worker = memory[f"kernel {profile['kernel_pid']}" if profile.get("kernel_pid") else profile.get("worker", "?")]
+        # a unit on a pooled kernel is counted with that kernel (a local batch has one thread more than kernels,
+        # and any of them may lease it); on a cluster a process id is unique only with its worker's address
+        place = profile.get("worker", "?")
+        kernel = profile.get("kernel_pid")
+        worker = memory[place if not kernel else f"kernel {kernel}" + (f" on {place}" if "://" in place else "")]
         worker["kernel"] = max(worker["kernel"], profile.get("kernel_peak_mb") or 0.0)
         worker["process"] = max(worker["process"], profile.get("process_peak_mb") or 0.0)
         worker["units"] += 1

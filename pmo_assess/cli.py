@@ -31,9 +31,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the command line; returns the exit status instead of raising on bad input."""
+def main(argv: list[str] | None = None, *, console: bool = False) -> int:
+    """Run the command line; returns the exit status instead of raising on bad input.
+
+    ``console``: this process runs the one command and ends (the ``pmo-assess`` script), so the command may
+    tune the process for itself (``args.console``); never when another program calls main().
+    """
     args = build_parser().parse_args(argv)
+    args.console = console
     try:
         return args.run(args)
     except InputErrors as exc:
@@ -48,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def entry_point() -> None:
-    sys.exit(main())
+    sys.exit(main(console=True))
 
 
 if __name__ == "__main__":

@@ -127,6 +127,6 @@ def test_a_file_that_grows_past_the_limit_while_read_is_refused(tmp_path, mini, 
 
     monkeypatch.setattr(answers, "MAX_TABLE_BYTES", limit)
     monkeypatch.setattr(csv_arrow, "MAX_TABLE_BYTES", limit)
-    monkeypatch.setattr(csv_arrow, "os", types.SimpleNamespace(stat=small_at_first, cpu_count=os.cpu_count))
+    monkeypatch.setattr(csv_arrow, "os", types.SimpleNamespace(stat=small_at_first))
     assert problems_of(path, mini) == f"{path}: is 1.1 MB; a CSV file may be at most 0 MB"
     assert looks == [path]  # the reader looked, was told 100 bytes, read more than the limit and handed it back

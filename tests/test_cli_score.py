@@ -192,25 +192,25 @@ def test_the_command_as_a_process_writes_what_main_writes(tmp_path, scores_json)
     assert str(bad_bank) in result.stderr and "Traceback" not in result.stderr
 
 
-def test_score_asks_for_one_blas_thread_before_numpy_loads(tmp_path):
-    """OpenBLAS reads its thread count when NumPy loads: asking later would change nothing."""
-    probe = ("import sys, pmo_assess.commands.score as score\n"
+@pytest.mark.parametrize("console, user_threads", [(True, None), (True, "4"), (False, None)])
+def test_score_tunes_only_its_own_process(tmp_path, console, user_threads):
+    """The pmo-assess script asks OpenBLAS for one thread before NumPy loads (it reads the count only then),
+    unless the user chose one, and skips the last collection at exit; score called from other code (a
+    notebook, a test) leaves that process's environment and exit alone."""
+    probe = ("import atexit, gc, os, sys, pmo_assess.commands.score as score\n"
+             "atexit.register(lambda: print('frozen at exit', gc.get_freeze_count() > 0))\n"
              "ask = score.keep_blas_single_threaded\n"
-             "score.keep_blas_single_threaded = lambda: print('numpy' in sys.modules) or ask()\n"
+             "score.keep_blas_single_threaded = lambda: print('numpy loaded', 'numpy' in sys.modules) or ask()\n"
              "from pmo_assess.cli import main\n"
-             f"main(['score', {SAMPLES[0]!r}, '-q', {str(BANK)!r}, '-f', 'json', '-o', {str(tmp_path / 's.json')!r}])\n")
+             f"main(['score', {SAMPLES[0]!r}, '-q', {str(BANK)!r}, '-f', 'json', '-o', {str(tmp_path / 's.json')!r}],"
+             f" console={console})\n"
+             "print('threads', os.environ.get('OPENBLAS_NUM_THREADS'))\n")
     env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    if user_threads:
+        env["OPENBLAS_NUM_THREADS"] = user_threads
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, env=env)
-    assert result.stdout.strip() == "False", result.stderr
+    assert result.returncode == 0, result.stderr
+    expected = (["numpy loaded False", f"threads {user_threads or 1}", "frozen at exit True"] if console
+                else ["threads None", "frozen at exit False"])
+    assert result.stdout.splitlines() == expected
     assert (tmp_path / "s.json").exists()
-
-
-def test_score_leaves_a_users_blas_thread_count_alone(monkeypatch):
-    from pmo_assess.commands.score import keep_blas_single_threaded
-
-    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "4")  # also puts the variable back as it was after the test
-    keep_blas_single_threaded()
-    assert os.environ["OPENBLAS_NUM_THREADS"] == "4"
-    monkeypatch.delenv("OPENBLAS_NUM_THREADS")
-    keep_blas_single_threaded()
-    assert os.environ["OPENBLAS_NUM_THREADS"] == "1"

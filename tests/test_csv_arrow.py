@@ -36,8 +36,9 @@ def answers_text(respondents: int = 3_000) -> str:
 def read_both_ways(paths, questionnaire):
     """What read_answers gives (frame, or the problems' text) without and with the files parsed ahead."""
     outcomes = []
-    for ahead in (None, start_parsing(paths)):
+    for parse_ahead in (False, True):
         try:
+            ahead = start_parsing(paths) if parse_ahead else None
             outcomes.append(read_answers(paths, questionnaire, ahead=ahead))
         except InputErrors as exc:
             outcomes.append(str(exc))
@@ -99,7 +100,7 @@ def test_only_csv_files_are_parsed_ahead_and_each_once(tmp_path, mini, monkeypat
     parsed = []
     real = csv_arrow.read_csv_table_streamed
     monkeypatch.setattr(csv_arrow, "read_csv_table_streamed", lambda path: parsed.append(path) or real(path))
-    ahead = start_parsing([str(csv_path), str(yaml_path), str(csv_path)])
+    ahead = start_parsing([str(csv_path), str(yaml_path), str(csv_path.parent / "." / csv_path.name)])
     frame = read_answers([str(csv_path), str(yaml_path)], mini, ahead=ahead)
     assert parsed == [csv_path]
     assert set(frame["business_unit"].cat.categories) == {"Unit 0", "Unit 9"}
@@ -161,6 +162,42 @@ def test_arrow_gets_every_core_back_once_the_caller_waits_and_after_the_parse(tm
     assert pa.cpu_count() == cores
 
     monkeypatch.setattr(csv_arrow, "read_csv_table_streamed", lambda path: 1 / 0)
-    ahead = start_parsing([path])
-    ahead._thread.join()  # the parse failed, and nobody asked for the table yet
+    start_parsing([path]).stop()  # the parse failed, and nobody asked for the table
     assert pa.cpu_count() == cores
+
+
+def test_overlapping_parses_give_arrow_back_the_cores_it_had(tmp_path):
+    """A command that stopped early may leave its parse running while the next one starts (one process)."""
+    import pyarrow as pa
+
+    path = tmp_path / "a.csv"
+    path.write_text(answers_text(respondents=30))
+    cores = pa.cpu_count()
+    first, second = start_parsing([path]), start_parsing([path])
+    second.table(path)
+    first.stop()
+    assert pa.cpu_count() == cores
+
+
+def test_stopping_skips_the_files_not_yet_begun(tmp_path, monkeypatch):
+    paths = [tmp_path / "a.csv", tmp_path / "b.csv"]
+    for path in paths:
+        path.write_text(answers_text(respondents=30))
+    begun, release = [], threading.Event()
+    real = csv_arrow.read_csv_table_streamed
+
+    def held(path):
+        begun.append(path)
+        assert release.wait(10)
+        return real(path)
+
+    monkeypatch.setattr(csv_arrow, "read_csv_table_streamed", held)
+    ahead = start_parsing(paths)
+    stopping = threading.Thread(target=ahead.stop)
+    stopping.start()
+    while not ahead._stopping.is_set():
+        stopping.join(0.01)
+    release.set()
+    stopping.join(10)
+    assert begun == [paths[0]]
+    assert ahead.table(paths[0]).num_rows == 210 and ahead.table(paths[1]) is None  # b is then read on the spot

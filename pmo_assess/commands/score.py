@@ -47,14 +47,18 @@ def run(args: argparse.Namespace) -> int:
     if args.output:
         inputs = [args.questionnaire, *args.answers] + ([args.targets] if args.targets else [])
         refuse_inputs_as_outputs(inputs, {"--output": args.output})
-    keep_blas_single_threaded()  # before anything imports NumPy
+    if args.console:  # the process is this command's own: tune it
+        keep_blas_single_threaded()  # before anything imports NumPy
+        skip_last_collection()
     prefer_small_pages()
-    skip_last_collection()
     from pmo_assess.io.csv_arrow import start_parsing
 
     ahead = start_parsing(args.answers)  # parses while pandas and the rest load: they overlap on two cores
-    with collections_paused():
-        return score_and_write(args, round_info, ahead)
+    try:
+        with collections_paused():
+            return score_and_write(args, round_info, ahead)
+    finally:
+        ahead.stop()  # after bad input or Ctrl-C: the files not yet begun are skipped
 
 
 def score_and_write(args: argparse.Namespace, round_info: RoundInfo | None, ahead: ParsingAhead) -> int:
@@ -106,19 +110,21 @@ def collections_paused() -> Iterator[None]:
 
 
 def keep_blas_single_threaded() -> None:
-    """Ask OpenBLAS for no worker threads in this process, unless the user chose a number (must run before NumPy
-    is imported). Scoring does no linear algebra, yet OpenBLAS starts a thread per core that spins at start-up
-    and takes CPU from the background parse (about 0.1 s of CPU on two cores)."""
+    """Ask OpenBLAS for no worker threads in this process, unless the user chose a number; only before NumPy
+    loads, as OpenBLAS reads it then. Scoring does no linear algebra, yet OpenBLAS starts a thread per core
+    that spins at start-up and takes CPU from the background parse (about 0.1 s of CPU on two cores)."""
     import os
 
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    if "numpy" not in sys.modules:
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
 def skip_last_collection() -> None:
     """Freeze every object when the interpreter exits, so its last garbage collection does not walk them all.
 
     That walk costs about 0.1 s after pandas is imported, and finds nothing this command needs finalised:
-    its files are closed and its output is on disk before it returns. Registered once per process.
+    its files are closed and its output is on disk before it returns. Only for the command's own process
+    (objects another program left in reference cycles would not be finalised); registered once.
     """
     import atexit
 

@@ -15,10 +15,10 @@ import pandas as pd
 
 from pmo_assess.errors import InputErrors, InputProblem, ProblemCollector
 from pmo_assess.io.csv_arrow import (COLUMNS, ParsingAhead, csv_header, locate_csv_problem, normalise_column,
-                                     parse_csv_table, read_csv_table_streamed, record_rows)
+                                     parse_csv_table, read_csv_table_streamed)
 from pmo_assess.io.files import line_of, read_yaml
 from pmo_assess.io.limits import MAX_FIELD_CHARS, MAX_TABLE_BYTES, read_input_bytes
-from pmo_assess.io.tables import duplicate_columns, formula_problem, open_xlsx, uncached_formulas
+from pmo_assess.io.tables import csv_rows, duplicate_columns, formula_problem, open_xlsx, uncached_formulas
 from pmo_assess.model import Questionnaire
 from pmo_assess.sanitize import control_character_problem
 
@@ -90,12 +90,16 @@ def _read_csv(path: Path, ahead: ParsingAhead | None = None) -> pd.DataFrame:
     copy of the whole file in memory and no scan for row numbers; every other file, and every problem,
     takes the path through the file's bytes, which counts blank lines and finds the rows to name.
     """
+    import pyarrow as pa
+
     table = ahead.table(path) if ahead is not None and ahead.covers(path) else read_csv_table_streamed(path)
-    if table is not None:
-        frame = table.to_pandas()
-        if not _has_empty_records(frame):  # then data record i sits on row i + 2
-            frame["row"] = np.arange(2, len(frame) + 2, dtype=np.int64)
-            return frame
+    try:
+        frame = table.to_pandas() if table is not None else None
+    except (pa.ArrowException, UnicodeDecodeError):  # the path through the bytes says what is wrong
+        frame = None
+    if frame is not None and not _has_empty_records(frame):  # then data record i sits on row i + 2
+        frame["row"] = np.arange(2, len(frame) + 2, dtype=np.int64)
+        return frame
     return _read_csv_bytes(path, read_input_bytes(path, MAX_TABLE_BYTES, "CSV file"))
 
 
@@ -112,7 +116,7 @@ def _read_csv_bytes(path: Path, raw: bytes) -> pd.DataFrame:
             frame = parse_csv_table(pa.py_buffer(raw), delimiter, header, newlines_in_values=True).to_pandas()
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:  # UnicodeDecodeError: a column title that is not UTF-8
         raise InputErrors(locate_csv_problem(path, raw, delimiter, exc)) from None
-    frame["row"] = record_rows(path, raw, delimiter, len(frame))
+    frame["row"] = _record_rows(path, raw, delimiter, len(frame))
     return frame
 
 
@@ -127,6 +131,15 @@ def _has_empty_records(frame: pd.DataFrame) -> bool:
         hit = column.cat.codes.to_numpy() == categories.get_loc("")
         empty = hit if empty is None else empty & hit
     return empty is not None and bool(empty.any())
+
+
+def _record_rows(path: Path, raw: bytes, delimiter: str, count: int) -> np.ndarray:
+    """The spreadsheet row of each data record: blank lines (skipped by the fast reader) still count as rows."""
+    if b"\n\n" not in raw and b"\n\r\n" not in raw:
+        return np.arange(2, count + 2, dtype=np.int64)
+    records = csv_rows(path, raw.decode("utf-8-sig"), delimiter)
+    rows = [number for number, (_, fields) in enumerate(records, start=1) if fields and number > 1]
+    return np.asarray(rows, dtype=np.int64) if len(rows) == count else np.arange(2, count + 2, dtype=np.int64)
 
 
 def _read_xlsx(path: Path) -> pd.DataFrame:
@@ -246,7 +259,7 @@ def read_answer_file(path: str | Path, ahead: ParsingAhead | None = None) -> pd.
                                         f"use {', '.join(sorted(READERS))}")])
     if not path.exists():
         raise InputErrors([InputProblem(str(path), "", "file not found")])
-    frame = _read_csv(path, ahead) if reader is _read_csv else reader(path)
+    frame = _read_csv(path, ahead) if ahead is not None and ahead.covers(path) else reader(path)
     row_word = frame.attrs.get("row_word", "row")
     frame = frame.rename(columns={c: normalise_column(c) for c in frame.columns if c != "row"})
     missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
@@ -294,7 +307,8 @@ def read_answers(paths: list[str | Path] | str | Path, questionnaire: Questionna
                  ahead: ParsingAhead | None = None) -> pd.DataFrame:
     """Read and validate answer files into one canonical table; raises InputErrors listing every problem.
 
-    ``ahead``: the CSV files among ``paths`` already being parsed in the background, so none is parsed twice.
+    ``ahead``: the CSV files among ``paths`` already being parsed in the background: their tables are taken
+    from there (a file named twice is parsed again the second time).
     """
     if isinstance(paths, (str, Path)):
         paths = [paths]

@@ -2,8 +2,9 @@
 
 Kept apart from :mod:`pmo_assess.io.answers` so a command can start parsing its answer files in the
 background (:func:`start_parsing`) while it is still importing pandas and loading the questionnaire:
-on two cores the parse and the imports overlap. Turning a table into the canonical answers frame, and
-every message about a file, stays with :mod:`pmo_assess.io.answers`.
+on two cores the parse and the imports overlap. Here: the header check, the parse, and the search for
+the rows that broke it; the canonical answers frame and the checks of its values stay in
+:mod:`pmo_assess.io.answers`.
 """
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ import stat
 import threading
 from pathlib import Path
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
@@ -74,11 +74,13 @@ def read_csv_table_streamed(path: Path) -> pa.Table | None:
     row i + 2.
 
     Arrow reads the file itself, never through Python, so a parse in a background thread does not wait for
-    Python's lock at every block. A file that grew past the limit while it was read is handed back (None).
+    Python's lock at every block. The size is checked before (a file of size 0 may be a pseudo-file that has
+    no size: it takes the path through its bytes, which stops at the limit) and after: a file that grew past
+    the limit while it was read is handed back (None).
     """
     try:
         info = os.stat(path)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_TABLE_BYTES:
+        if not stat.S_ISREG(info.st_mode) or not 0 < info.st_size <= MAX_TABLE_BYTES:  # 0: may be a pseudo-file
             return None
         handle = pa.OSFile(str(path))
     except OSError:
@@ -98,15 +100,6 @@ def read_csv_table_streamed(path: Path) -> pa.Table | None:
     return table
 
 
-def record_rows(path: Path, raw: bytes, delimiter: str, count: int) -> np.ndarray:
-    """The spreadsheet row of each data record: blank lines (skipped by the fast reader) still count as rows."""
-    if b"\n\n" not in raw and b"\n\r\n" not in raw:
-        return np.arange(2, count + 2, dtype=np.int64)
-    records = csv_rows(path, raw.decode("utf-8-sig"), delimiter)
-    rows = [number for number, (_, fields) in enumerate(records, start=1) if fields and number > 1]
-    return np.asarray(rows, dtype=np.int64) if len(rows) == count else np.arange(2, count + 2, dtype=np.int64)
-
-
 def locate_csv_problem(path: Path, raw: bytes, delimiter: str, exc: Exception | None) -> list[InputProblem]:
     """Find the rows that broke the fast reader (bad encoding, wrong field count), so the message names them."""
     try:
@@ -124,49 +117,97 @@ def locate_csv_problem(path: Path, raw: bytes, delimiter: str, exc: Exception | 
     return bad or [InputProblem(str(path), "", f"cannot be read as CSV: {exc}")]
 
 
+class _ArrowCores:
+    """Arrow's core count, one lower while any parse ahead runs beside its caller, as it was once none does."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._parses = 0
+        self._before = 0
+
+    def lower(self) -> None:
+        with self._lock:
+            if self._parses == 0:
+                self._before = pa.cpu_count()
+                pa.set_cpu_count(max(1, self._before - 1))
+            self._parses += 1
+
+    def restore(self) -> None:
+        with self._lock:
+            self._parses -= 1
+            if self._parses == 0:
+                pa.set_cpu_count(self._before)
+
+
+_arrow_cores = _ArrowCores()
+
+
 class ParsingAhead:
-    """CSV answer files being parsed in a background thread, while the caller imports and loads the rest.
+    """CSV answer files being parsed in a background thread, one after another, while the caller imports and
+    loads the rest.
 
     Arrow parses without holding Python's lock, so the parse and the caller's work overlap. While the caller
     works, Arrow gets one core fewer than the machine has (on two cores: one, as the caller keeps the other
-    busy); once the caller waits for a table, Arrow gets every core back. The thread is not a daemon: a
-    command that stops early (bad questionnaire, Ctrl-C) waits for the parse to end rather than tearing the
-    interpreter down under it.
+    busy); once the caller waits for a table, or the parse ends, Arrow gets every core back. The thread is not
+    a daemon: a command that stops early (bad questionnaire, Ctrl-C) calls :meth:`stop`, which lets the file
+    in hand finish and skips the rest, rather than tearing the interpreter down under Arrow.
     """
 
     def __init__(self, paths: list[Path]):
         self._paths = paths
         self._tables: dict[Path, pa.Table | None] = {}
+        self._parsed = {path: threading.Event() for path in paths}
         self._failure: BaseException | None = None
-        self._cores = pa.cpu_count()
-        if paths:
-            pa.set_cpu_count(max(1, self._cores - 1))
+        self._stopping = threading.Event()
+        self._cores_lock = threading.Lock()
+        self._cores_lowered = bool(paths)  # this parse keeps Arrow one core short until it gives it back
         self._thread = threading.Thread(target=self._parse, name="pmo-assess-csv-parse")
-        self._thread.start()
+        if paths:
+            _arrow_cores.lower()
+            self._thread.start()
 
     def _parse(self) -> None:
         try:
             for path in self._paths:
-                self._tables[path] = read_csv_table_streamed(path)
+                if not self._stopping.is_set():
+                    self._tables[path] = read_csv_table_streamed(path)
+                self._parsed[path].set()
         except BaseException as exc:  # handed to the caller by table(), which re-raises it in its thread
             self._failure = exc
         finally:
-            pa.set_cpu_count(self._cores)
+            self._give_cores_back()
+            for parsed in self._parsed.values():
+                parsed.set()
+
+    def _give_cores_back(self) -> None:
+        """Give Arrow its core back, once, from whichever thread comes first."""
+        with self._cores_lock:
+            lowered, self._cores_lowered = self._cores_lowered, False
+        if lowered:
+            _arrow_cores.restore()
 
     def covers(self, path: Path) -> bool:
         """Whether this file is among those parsed ahead."""
-        return path in self._paths
+        return path in self._parsed
 
     def table(self, path: Path) -> pa.Table | None:
-        """The file's table as :func:`read_csv_table_streamed` gives it, once parsed (waits for the thread)."""
-        pa.set_cpu_count(self._cores)  # the caller only waits now: the parse may take every core
-        self._thread.join()
+        """The file's table as :func:`read_csv_table_streamed` gives it, once parsed (waits for that file only);
+        handed out once: a second read of the same file parses it again."""
+        self._give_cores_back()  # the caller only waits now: the parse may take every core
+        self._parsed[path].wait()
         if self._failure is not None:
             raise self._failure
         return self._tables.pop(path, None)
 
+    def stop(self) -> None:
+        """Skip the files not yet begun and wait for the one in hand (the caller is stopping early or is done)."""
+        self._stopping.set()
+        if self._thread.is_alive():
+            self._thread.join()
+
 
 def start_parsing(paths: list[str | Path]) -> ParsingAhead:
-    """Start parsing the CSV files among ``paths`` in the background; read them with ``read_answers(...,
-    ahead=...)``, which takes the parsed tables instead of parsing again."""
-    return ParsingAhead([Path(p) for p in dict.fromkeys(paths) if Path(p).suffix.lower() in CSV_SUFFIXES])
+    """Start parsing the CSV files among ``paths`` (each once) in the background; read them with
+    ``read_answers(..., ahead=...)``, which takes the parsed tables instead of parsing again."""
+    unique = dict.fromkeys(Path(p) for p in paths)
+    return ParsingAhead([path for path in unique if path.suffix.lower() in CSV_SUFFIXES])
