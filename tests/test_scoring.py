@@ -326,3 +326,17 @@ def test_the_rooms_consensus_answers_are_not_a_respondent(mini):
     assert scores.overall.iloc[0].respondents == 2
     agreed = score_answers(frame, mini, respondents="consensus")
     assert cap(agreed, "U", "leadership").score == pytest.approx(4.0)
+
+
+def test_without_the_rooms_answers_there_is_nothing_to_score_as_the_room(mini):
+    frame = answers_frame([("U", "a", "pm", "P-L-1", "1"), ("U", "b", "pm", "P-L-1", "2")])
+    agreed = score_answers(frame, mini, respondents="consensus")
+    assert agreed.units == [] and agreed.capability_score.shape == (0, 4)
+
+
+def test_a_table_of_only_the_rooms_answers_scores_no_unit_individually(mini):
+    """Nobody but the room answered: no respondent, so no unit, and every array is empty in the right shape."""
+    scores = score_answers(answers_frame([("U", "consensus", "", "P-L-1", "4")]), mini)
+    assert scores.units == [] and len(scores.respondents) == 0
+    assert scores.capability_score.shape == scores.spread.shape == scores.disputed.shape == (0, 4)
+    assert scores.dimension_score.shape == (0, 2) and scores.overall_score.shape == (0,)
